@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `dialtone` command. See `dialtone --help`.
+import { setStackFlags } from './stack-flags.js';
+
+setStackFlags();
+const { main } = await import('../dist/cli/main.js');
+// Exit explicitly: a guest may leave a stdin read in flight.
+process.exit(await main(process.argv.slice(2)));

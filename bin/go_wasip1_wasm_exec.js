@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// `go test` for GOOS=wasip1 runs `go_wasip1_wasm_exec TEST.wasm [test flags]`
+// found on PATH. Like the script Go ships ($GOROOT/lib/wasm), this runs the
+// test binary with `/` preopened and PWD set, and passes the environment on
+// (as Go's wazero variant does), so tests see GOROOT, TMPDIR, HOME, ...
+import { setStackFlags } from './stack-flags.js';
+
+setStackFlags();
+const { main } = await import('../dist/cli/main.js');
+const [module, ...args] = process.argv.slice(2);
+if (module === undefined) {
+  process.stderr.write('usage: go_wasip1_wasm_exec module.wasm [args...]\n');
+  process.exit(2);
+}
+process.exit(await main(['run', '--dir=/', '--inherit-env', `--env=PWD=${process.cwd()}`, '--', module, ...args]));

@@ -1,0 +1,50 @@
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { DialtoneError } from '../errors.ts';
+import { run } from '../run.ts';
+import { USAGE, parseCommandLine, type RunCommand } from './options.ts';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/**
+ * The `dialtone` command. Returns the process exit code: the guest's own,
+ * or 1 (with a one-line `dialtone: ...` message on stderr) when dialtone
+ * cannot run it, or 2 for a usage error.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const cmd = parseCommandLine(argv);
+    if (cmd.command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (cmd.command === 'version') {
+      process.stdout.write(`dialtone ${version}\n`);
+      return 0;
+    }
+    return await runCommand(cmd);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`dialtone: ${message}\n`);
+    return err instanceof DialtoneError && err.code === 'ERR_USAGE' ? 2 : 1;
+  }
+}
+
+async function runCommand(cmd: RunCommand): Promise<number> {
+  for (const d of cmd.dirs) {
+    if (!existsSync(d.host) || !statSync(d.host).isDirectory()) {
+      throw new DialtoneError('ERR_DIR_NOT_FOUND', `--dir ${d.host}: no such directory`);
+    }
+  }
+  const env: Record<string, string> = {};
+  if (cmd.inheritEnv) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, cmd.env);
+  const { exitCode } = await run(cmd.module, {
+    args: cmd.args,
+    argv0: cmd.module,
+    env,
+    dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.host])),
+    trace: cmd.trace,
+  });
+  return exitCode;
+}

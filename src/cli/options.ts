@@ -1,0 +1,101 @@
+import { DialtoneError } from '../errors.ts';
+
+/** A parsed `dialtone run` command line. */
+export interface RunCommand {
+  command: 'run';
+  module: string;
+  args: string[];
+  /** Preopens in command-line order: guest path → host path. */
+  dirs: { host: string; guest: string }[];
+  env: Record<string, string>;
+  inheritEnv: boolean;
+  trace: boolean;
+}
+
+/** Any parsed command line. */
+export type Command = RunCommand | { command: 'help' } | { command: 'version' };
+
+export const USAGE = `Usage: dialtone run [options] module.wasm [args...]
+
+Runs a WASI preview 1 program (e.g. GOOS=wasip1 Go) under Node.js.
+The guest's exit code becomes dialtone's.
+
+Options:
+  --dir HOST[:GUEST]   preopen directory HOST, shown to the guest as GUEST
+                       (default: HOST as written); repeatable
+  --env KEY=VALUE      set a guest environment variable; repeatable
+  --inherit-env        pass dialtone's whole environment to the guest
+                       (--env entries still win)
+  --trace              print every host call, its arguments and result to
+                       stderr, one line each
+  -h, --help           show this help
+  --version            show dialtone's version
+
+Arguments after the module (or after --) go to the guest unchanged.`;
+
+function usage(message: string): never {
+  throw new DialtoneError('ERR_USAGE', `${message} (see dialtone --help)`);
+}
+
+/** Parses `argv` (without node and script). Throws ERR_USAGE with one-line reasons. */
+export function parseCommandLine(argv: readonly string[]): Command {
+  if (argv.length === 0) usage('no command given');
+  const [command, ...rest] = argv;
+  if (command === '-h' || command === '--help' || command === 'help') return { command: 'help' };
+  if (command === '--version' || command === 'version') return { command: 'version' };
+  if (command !== 'run') usage(`unknown command "${command}"`);
+
+  const cmd: RunCommand = { command: 'run', module: '', args: [], dirs: [], env: {}, inheritEnv: false, trace: false };
+  let i = 0;
+  const value = (flag: string, inline: string | undefined): string => {
+    if (inline !== undefined) return inline;
+    const v = rest[++i];
+    if (v === undefined) usage(`${flag} needs a value`);
+    return v;
+  };
+  for (; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') break;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    switch (flag) {
+      case '-h':
+      case '--help':
+        return { command: 'help' };
+      case '--dir': {
+        const spec = value(flag, inline);
+        const colon = spec.indexOf(':', 1);
+        const host = colon === -1 ? spec : spec.slice(0, colon);
+        const guest = colon === -1 ? spec : spec.slice(colon + 1);
+        if (host === '' || guest === '') usage(`--dir ${spec}: expected HOST[:GUEST]`);
+        cmd.dirs.push({ host, guest });
+        break;
+      }
+      case '--env': {
+        const kv = value(flag, inline);
+        const at = kv.indexOf('=');
+        if (at <= 0) usage(`--env ${kv}: expected KEY=VALUE`);
+        cmd.env[kv.slice(0, at)] = kv.slice(at + 1);
+        break;
+      }
+      case '--inherit-env':
+        cmd.inheritEnv = true;
+        break;
+      case '--trace':
+        cmd.trace = true;
+        break;
+      default:
+        usage(`unknown option ${flag}`);
+    }
+  }
+  const module = rest[i];
+  if (module === undefined) usage('no module given');
+  cmd.module = module;
+  cmd.args = rest.slice(i + 1);
+  return cmd;
+}

@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { DialtoneError } from './errors.ts';
+
+/** Anything `run()` accepts as the guest program. */
+export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** Loads and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on failure. */
+export async function loadModule(source: ModuleSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  let bytes: Uint8Array;
+  let name = 'module';
+  if (typeof source === 'string' || source instanceof URL) {
+    name = String(source);
+    try {
+      bytes = await readFile(source);
+    } catch (err) {
+      const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
+      throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: ${reason}`, { cause: err });
+    }
+  } else {
+    bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+  }
+  if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new DialtoneError('ERR_NOT_WASM', `${name} is not a WebAssembly module (no \\0asm header)`);
+  }
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    throw new DialtoneError('ERR_NOT_WASM', `${name} is not a valid WebAssembly module: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Fails with ERR_UNKNOWN_IMPORT, naming the first import the host does not
+ * provide, before instantiation would fail with a less helpful LinkError.
+ */
+export function checkImports(module: WebAssembly.Module, provided: WebAssembly.Imports): void {
+  const missing: string[] = [];
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const fn = provided[imp.module]?.[imp.name];
+    if (imp.kind !== 'function' || fn === undefined) missing.push(`${imp.module}.${imp.name} (${imp.kind})`);
+  }
+  if (missing.length > 0) {
+    const more = missing.length > 1 ? ` and ${missing.length - 1} more: ${missing.slice(1).join(', ')}` : '';
+    throw new DialtoneError('ERR_UNKNOWN_IMPORT', `module imports ${missing[0]}, which dialtone does not provide${more}`);
+  }
+}

@@ -1,0 +1,76 @@
+import { DialtoneError } from './errors.ts';
+import { requireJspi } from './internal/jspi.ts';
+import { checkImports, loadModule, type ModuleSource } from './module.ts';
+import { WasiHost, type Preopen } from './wasi/host.ts';
+import { ProcExit } from './wasi/proc-exit.ts';
+import type { InputSource, OutputTarget } from './wasi/stdio.ts';
+
+/** Options for {@link run}. Everything is denied or empty unless given. */
+export interface RunOptions {
+  /** Arguments after argv[0]. */
+  args?: readonly string[];
+  /** argv[0] as the guest sees it (default: the module's file name, or `main.wasm`). */
+  argv0?: string;
+  /** The guest's entire environment. */
+  env?: Readonly<Record<string, string>>;
+  /**
+   * Directories to preopen, guest path → host path, in order
+   * (e.g. `{ '/data': './fixtures' }`). They become fds 3, 4, ...
+   */
+  dirs?: Readonly<Record<string, string>>;
+  /** Guest stdio: host fds (default 0, 1, 2), a callback per output chunk, or fixed input. */
+  stdio?: { stdin?: InputSource; stdout?: OutputTarget; stderr?: OutputTarget };
+  /** `true` writes one line per host call to stderr; a function receives the lines. */
+  trace?: boolean | ((line: string) => void);
+}
+
+/** How a guest ended. */
+export interface RunResult {
+  /** The guest's exit code (0 when `_start` returned). */
+  exitCode: number;
+}
+
+/**
+ * Runs a WASI preview 1 command module (e.g. a Go `GOOS=wasip1` program)
+ * to completion on this thread and resolves with its exit code. Rejects
+ * with a {@link DialtoneError} when the module cannot be loaded or linked,
+ * or when the guest traps.
+ *
+ * @example
+ * const { exitCode } = await run('app.wasm', { args: ['hi'], dirs: { '/data': './data' } });
+ */
+export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
+  const jspi = requireJspi();
+  const module = await loadModule(source);
+  const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
+  const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
+  const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;
+  const host = new WasiHost({
+    args: [argv0, ...(options.args ?? [])],
+    env: options.env ?? {},
+    preopens,
+    stdin: options.stdio?.stdin ?? 0,
+    stdout: options.stdio?.stdout ?? 1,
+    stderr: options.stdio?.stderr ?? 2,
+    trace,
+  });
+  try {
+    const imports = host.imports(jspi);
+    checkImports(module, imports);
+    const instance = await WebAssembly.instantiate(module, imports);
+    const { memory, _start: start } = instance.exports;
+    if (!(memory instanceof WebAssembly.Memory) || typeof start !== 'function') {
+      throw new DialtoneError('ERR_NOT_A_COMMAND', 'module is not a WASI command: it must export "memory" and "_start"');
+    }
+    host.bind(memory);
+    try {
+      await jspi.promising(start as () => void)();
+      return { exitCode: 0 };
+    } catch (err) {
+      if (err instanceof ProcExit) return { exitCode: err.code };
+      throw new DialtoneError('ERR_GUEST_TRAP', `guest trapped: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    }
+  } finally {
+    host.close();
+  }
+}

@@ -1,0 +1,188 @@
+import * as fs from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { SysError, toSysError } from '../../internal/errno.ts';
+import { Filetype, OFlags } from '../constants.ts';
+import { Descriptor, type DirEntry, type DirectoryOps, type Filestat, type OpenRequest, type SetTimes } from '../descriptor.ts';
+import { encodeUtf8 } from '../memory.ts';
+import { NodeFile, hostTimes } from './node-file.ts';
+import { resolveGuestPath } from './resolve.ts';
+import { filetypeOf, toFilestat } from './stat.ts';
+
+/** `rights` bits that mean "this open wants to write". */
+const RIGHT_FD_WRITE = 1n << 6n;
+const RIGHT_FD_READ = 1n << 1n;
+
+/**
+ * A host directory, either preopened (`--dir`) or opened below one. All of
+ * its `path_*` operations resolve through {@link resolveGuestPath}, so a guest
+ * cannot reach outside the preopen's root.
+ */
+export class NodeDirectory extends Descriptor implements DirectoryOps {
+  readonly filetype = Filetype.DIRECTORY;
+  /** Host path of the preopen this directory belongs to. */
+  readonly #root: string;
+  /** Position below the root, as path components. */
+  readonly #base: readonly string[];
+  /** The guest-visible name when this is a preopen. */
+  readonly #preopen: string | undefined;
+  #listing: DirEntry[] | undefined;
+
+  /**
+   * @param root host directory that bounds every lookup (realpath'd by the caller)
+   * @param base components of this directory below `root`
+   * @param preopenName guest path when this is a preopened directory
+   */
+  constructor(root: string, base: readonly string[] = [], preopenName?: string) {
+    super();
+    this.#root = root;
+    this.#base = base;
+    this.#preopen = preopenName;
+  }
+
+  get hostPath(): string {
+    return join(this.#root, ...this.#base);
+  }
+
+  override preopenName(): string | undefined {
+    return this.#preopen;
+  }
+
+  override directory(): DirectoryOps {
+    return this;
+  }
+
+  override stat(): Filestat {
+    return wrap(() => toFilestat(fs.statSync(this.hostPath, { bigint: true })));
+  }
+
+  override setTimes(times: SetTimes): void {
+    const path = this.hostPath;
+    wrap(() => fs.utimesSync(path, ...hostTimes(times, () => this.stat())));
+  }
+
+  override readdir(cookie: bigint): DirEntry[] {
+    if (cookie === 0n || this.#listing === undefined) this.#listing = this.#list();
+    return this.#listing.slice(Number(cookie));
+  }
+
+  #list(): DirEntry[] {
+    const dir = this.hostPath;
+    return wrap(() => {
+      const names = ['.', '..', ...fs.readdirSync(dir)];
+      const out: DirEntry[] = [];
+      for (const name of names) {
+        const st = fs.lstatSync(join(dir, name), { bigint: true, throwIfNoEntry: false });
+        if (st === undefined) continue; // removed while listing
+        out.push({ name: encodeUtf8(name), ino: st.ino, filetype: filetypeOf(st.mode) });
+      }
+      return out;
+    });
+  }
+
+  #resolve(path: string, followFinal: boolean): string {
+    return resolveGuestPath(this.#root, this.#base, path, followFinal);
+  }
+
+  #child(hostPath: string): NodeDirectory {
+    const rel = relative(this.#root, hostPath);
+    return new NodeDirectory(this.#root, rel === '' ? [] : rel.split(sep));
+  }
+
+  openAt(req: OpenRequest): Descriptor {
+    const host = this.#resolve(req.path, req.followSymlinks);
+    const wantsWrite = (req.rightsBase & RIGHT_FD_WRITE) !== 0n;
+    const wantsRead = (req.rightsBase & RIGHT_FD_READ) !== 0n || !wantsWrite;
+    return wrap(() => {
+      const st = req.followSymlinks ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
+      if (st !== undefined && req.oflags & OFlags.CREAT && req.oflags & OFlags.EXCL) throw new SysError('EEXIST');
+      if (st?.isDirectory()) {
+        if (wantsWrite || req.oflags & OFlags.TRUNC) throw new SysError('EISDIR');
+        return this.#child(host);
+      }
+      if (req.oflags & OFlags.DIRECTORY) throw new SysError(st === undefined ? 'ENOENT' : 'ENOTDIR');
+      const c = fs.constants;
+      let flags = wantsRead && wantsWrite ? c.O_RDWR : wantsWrite ? c.O_WRONLY : c.O_RDONLY;
+      if (req.oflags & OFlags.CREAT) flags |= c.O_CREAT;
+      if (req.oflags & OFlags.EXCL) flags |= c.O_EXCL;
+      if (req.oflags & OFlags.TRUNC) flags |= c.O_TRUNC;
+      if (!req.followSymlinks) flags |= c.O_NOFOLLOW;
+      const fd = fs.openSync(host, flags, 0o666);
+      const file = new NodeFile(fd, filetypeOf(fs.fstatSync(fd).mode), req.fdflags);
+      file.rightsBase = req.rightsBase;
+      file.rightsInheriting = req.rightsInheriting;
+      return file;
+    });
+  }
+
+  statAt(path: string, followSymlinks: boolean): Filestat {
+    const host = this.#resolve(path, followSymlinks);
+    return wrap(() => toFilestat(fs.lstatSync(host, { bigint: true })));
+  }
+
+  setTimesAt(path: string, followSymlinks: boolean, times: SetTimes): void {
+    const host = this.#resolve(path, followSymlinks);
+    wrap(() => {
+      const current = (): Filestat => toFilestat(fs.lstatSync(host, { bigint: true }));
+      if (followSymlinks) fs.utimesSync(host, ...hostTimes(times, current));
+      else fs.lutimesSync(host, ...hostTimes(times, current));
+    });
+  }
+
+  mkdirAt(path: string): void {
+    const host = this.#resolve(path, false);
+    wrap(() => fs.mkdirSync(host, 0o777));
+  }
+
+  rmdirAt(path: string): void {
+    const host = this.#resolve(path, false);
+    if (host === this.#root) throw new SysError('EBUSY', 'cannot remove a preopened directory');
+    wrap(() => fs.rmdirSync(host));
+  }
+
+  unlinkAt(path: string): void {
+    const host = this.#resolve(path, false);
+    wrap(() => {
+      // POSIX says EPERM for unlink of a directory, Linux says EISDIR; WASI
+      // hosts and Go's os.Remove expect EISDIR.
+      if (fs.lstatSync(host, { throwIfNoEntry: false })?.isDirectory()) throw new SysError('EISDIR');
+      fs.unlinkSync(host);
+    });
+  }
+
+  renameAt(oldPath: string, newDir: DirectoryOps, newPath: string): void {
+    const to = sameBackend(newDir).#resolve(newPath, false);
+    const from = this.#resolve(oldPath, false);
+    wrap(() => fs.renameSync(from, to));
+  }
+
+  linkAt(oldPath: string, followSymlinks: boolean, newDir: DirectoryOps, newPath: string): void {
+    const to = sameBackend(newDir).#resolve(newPath, false);
+    const from = this.#resolve(oldPath, followSymlinks);
+    wrap(() => fs.linkSync(from, to));
+  }
+
+  symlinkAt(target: string, linkPath: string): void {
+    const host = this.#resolve(linkPath, false);
+    if (target.includes('\0')) throw new SysError('EINVAL', 'symlink target contains NUL');
+    wrap(() => fs.symlinkSync(target, host));
+  }
+
+  readlinkAt(path: string): Uint8Array {
+    const host = this.#resolve(path, false);
+    return wrap(() => fs.readlinkSync(host, { encoding: 'buffer' }));
+  }
+}
+
+function sameBackend(dir: DirectoryOps): NodeDirectory {
+  if (!(dir instanceof NodeDirectory)) throw new SysError('EXDEV', 'rename or link across file system backends');
+  return dir;
+}
+
+/** Runs a host fs call, translating Node errors to SysError. */
+function wrap<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toSysError(err);
+  }
+}

@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import { SysError, toSysError } from '../../internal/errno.ts';
+import { FdFlags, Filetype, Whence } from '../constants.ts';
+import { Descriptor, type Filestat, type SetTimes } from '../descriptor.ts';
+import { toFilestat } from './stat.ts';
+
+/**
+ * A regular file (or other non-directory) opened on the host with `node:fs`.
+ *
+ * Node has no `lseek`, so the file position is kept here and every read and
+ * write is positioned. APPEND is emulated (the position moves to the end
+ * before each write) so that `fd_fdstat_set_flags` can switch it on and off.
+ */
+export class NodeFile extends Descriptor {
+  readonly filetype: Filetype;
+  readonly #fd: number;
+  #position = 0n;
+  #closed = false;
+
+  constructor(hostFd: number, filetype: Filetype, fdflags: number) {
+    super();
+    this.#fd = hostFd;
+    this.filetype = filetype;
+    this.fdflags = fdflags;
+  }
+
+  override read(bufs: Uint8Array[]): number {
+    const n = this.pread(bufs, this.#position);
+    this.#position += BigInt(n);
+    return n;
+  }
+
+  override write(bufs: Uint8Array[]): number {
+    if (this.fdflags & FdFlags.APPEND) this.#position = this.stat().size;
+    const n = this.pwrite(bufs, this.#position);
+    this.#position += BigInt(n);
+    return n;
+  }
+
+  override pread(bufs: Uint8Array[], offset: bigint): number {
+    if (bufs.length === 0) return 0;
+    try {
+      return fs.readvSync(this.#fd, bufs, Number(offset));
+    } catch (err) {
+      throw toSysError(err);
+    }
+  }
+
+  override pwrite(bufs: Uint8Array[], offset: bigint): number {
+    if (bufs.length === 0) return 0;
+    try {
+      return fs.writevSync(this.#fd, bufs, Number(offset));
+    } catch (err) {
+      throw toSysError(err);
+    }
+  }
+
+  override seek(offset: bigint, whence: number): bigint {
+    let base: bigint;
+    if (whence === Whence.SET) base = 0n;
+    else if (whence === Whence.CUR) base = this.#position;
+    else if (whence === Whence.END) base = this.stat().size;
+    else throw new SysError('EINVAL', `whence ${whence}`);
+    const next = base + offset;
+    if (next < 0n) throw new SysError('EINVAL', 'seek before start of file');
+    this.#position = next;
+    return next;
+  }
+
+  override stat(): Filestat {
+    try {
+      return toFilestat(fs.fstatSync(this.#fd, { bigint: true }));
+    } catch (err) {
+      throw toSysError(err);
+    }
+  }
+
+  override setSize(size: bigint): void {
+    try {
+      fs.ftruncateSync(this.#fd, Number(size));
+    } catch (err) {
+      throw toSysError(err);
+    }
+  }
+
+  override allocate(offset: bigint, len: bigint): void {
+    // Node has no fallocate: extending the file with ftruncate gives the
+    // guest-visible part of the contract (the size grows, never shrinks).
+    if (this.stat().size < offset + len) this.setSize(offset + len);
+  }
+
+  override setTimes(times: SetTimes): void {
+    try {
+      const [atime, mtime] = hostTimes(times, () => this.stat());
+      fs.futimesSync(this.#fd, atime, mtime);
+    } catch (err) {
+      throw toSysError(err);
+    }
+  }
+
+  override sync(): void {
+    try {
+      fs.fsyncSync(this.#fd);
+    } catch (err) {
+      throw toSysError(err);
+    }
+  }
+
+  override close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    fs.closeSync(this.#fd);
+  }
+}
+
+/**
+ * Turns WASI set-times arguments into the (seconds) pair Node's utimes
+ * functions take, reading the current times only when one is left alone.
+ */
+export function hostTimes(times: SetTimes, current: () => Filestat): [number, number] {
+  let st: Filestat | undefined;
+  const pick = (t: bigint | 'now' | undefined, which: 'atim' | 'mtim'): number => {
+    if (t === 'now') return Date.now() / 1000;
+    if (t === undefined) t = (st ??= current())[which];
+    return Number(t) / 1e9;
+  };
+  return [pick(times.atim, 'atim'), pick(times.mtim, 'mtim')];
+}

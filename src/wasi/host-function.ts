@@ -1,0 +1,101 @@
+import type { FdTable } from './fd-table.ts';
+import type { GuestMemory } from './memory.ts';
+
+/**
+ * How a parameter is shown by `--trace`: `fd`, `u32` and `u64` as decimal,
+ * `ptr` in hex, `path` as the decoded string (the next parameter is its
+ * length and is folded into it), `flags` in hex.
+ */
+export type ParamKind = 'fd' | 'u32' | 'u64' | 'i64' | 'ptr' | 'path' | 'flags';
+
+/** One parameter of a host function: its name and how to show it. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly kind: ParamKind;
+}
+
+/**
+ * A host function as dialtone defines it: the wasm-visible name and
+ * parameters, whether it may need to wait (then it is wrapped in
+ * `WebAssembly.Suspending`), and its implementation.
+ *
+ * `impl` returns nothing on success and throws `SysError` on failure; the
+ * ABI edge (`wasi/imports.ts`) turns both into the WASI errno result. An
+ * implementation that must wait returns a Promise, and only then does the
+ * guest suspend.
+ */
+export interface HostFunction {
+  readonly name: string;
+  readonly params: readonly ParamSpec[];
+  readonly suspending: boolean;
+  impl(...args: (number | bigint)[]): void | Promise<void>;
+}
+
+/** Parses a compact parameter list such as `'fd:fd iovs:ptr iovs_len:u32'`. */
+export function params(spec: string): ParamSpec[] {
+  if (spec.trim() === '') return [];
+  return spec
+    .trim()
+    .split(/\s+/)
+    .map((p) => {
+      const [name, kind] = p.split(':') as [string, ParamKind];
+      return { name, kind };
+    });
+}
+
+/** Declares a host function (see {@link HostFunction}). */
+export function hostFunction(
+  name: string,
+  spec: string,
+  impl: HostFunction['impl'],
+  options: { suspending?: boolean } = {},
+): HostFunction {
+  return { name, params: params(spec), suspending: options.suspending ?? false, impl };
+}
+
+/** What host functions share: the guest's memory, its fd table and its start-up data. */
+export interface HostContext {
+  /** The guest's memory (available once the instance exists). */
+  readonly memory: GuestMemory;
+  readonly fds: FdTable;
+  /** Arguments, each UTF-8 encoded and NUL-terminated. */
+  readonly args: readonly Uint8Array[];
+  /** `KEY=VALUE` environment strings, each UTF-8 encoded and NUL-terminated. */
+  readonly env: readonly Uint8Array[];
+  /** Source of randomness for `random_get`. */
+  readonly randomFill: (buf: Uint8Array) => void;
+  /** Event-loop fairness state shared by the waiting imports. */
+  readonly scheduler: Scheduler;
+}
+
+/**
+ * Keeps the event loop alive while a guest runs on the same thread: a guest
+ * that never waits would otherwise starve Node's I/O. The waiting imports
+ * call {@link Scheduler.maybeYield}; when the loop has not turned for
+ * `intervalMs`, it returns a Promise for the next macrotask, so the import
+ * suspends the guest just long enough for I/O callbacks to run.
+ */
+export class Scheduler {
+  #lastTurn = performance.now();
+  readonly intervalMs: number;
+
+  constructor(intervalMs = 1) {
+    this.intervalMs = intervalMs;
+  }
+
+  /** Records that the event loop has just run (after any suspension). */
+  turned(): void {
+    this.#lastTurn = performance.now();
+  }
+
+  /** A Promise for the next macrotask when one is due, otherwise undefined. */
+  maybeYield(): Promise<void> | undefined {
+    if (performance.now() - this.#lastTurn < this.intervalMs) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.turned();
+        resolve();
+      }),
+    );
+  }
+}

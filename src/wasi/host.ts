@@ -1,0 +1,98 @@
+import { randomFillSync } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
+import { DialtoneError } from '../errors.ts';
+import type { Jspi } from '../internal/jspi.ts';
+import { FdTable } from './fd-table.ts';
+import { NodeDirectory } from './fs/node-directory.ts';
+import { Scheduler, type HostContext } from './host-function.ts';
+import { toImports } from './imports.ts';
+import { GuestMemory, encodeUtf8 } from './memory.ts';
+import { PREVIEW1, preview1 } from './preview1/index.ts';
+import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget } from './stdio.ts';
+
+/** A host directory shown to the guest under another path. */
+export interface Preopen {
+  /** Directory on the host. */
+  host: string;
+  /** Path the guest sees (e.g. `/data`, or `/` for everything). */
+  guest: string;
+}
+
+/** What one guest instance gets from its host. */
+export interface HostConfig {
+  /** argv, including argv[0]. */
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  preopens: readonly Preopen[];
+  stdin: InputSource;
+  stdout: OutputTarget;
+  stderr: OutputTarget;
+  /** Receives one line per host call when set. */
+  trace?: ((line: string) => void) | undefined;
+  /** Receives host bugs (never guest errors). Defaults to writing to stderr. */
+  onInternalError?: ((fn: string, err: unknown) => void) | undefined;
+}
+
+/**
+ * The host side of one guest: its fd table (stdio, then preopens from fd 3),
+ * its context and the import object. Call {@link bind} with the instance's
+ * memory before starting the guest, and {@link close} after it ends.
+ */
+export class WasiHost {
+  readonly fds = new FdTable();
+  readonly #config: HostConfig;
+  #memory: GuestMemory | undefined;
+
+  constructor(config: HostConfig) {
+    this.#config = config;
+    this.fds.add(new InputDescriptor(config.stdin));
+    this.fds.add(new OutputDescriptor(config.stdout));
+    this.fds.add(new OutputDescriptor(config.stderr));
+    for (const p of config.preopens) this.fds.add(openPreopen(p));
+  }
+
+  /** The import object for `WebAssembly.instantiate`. */
+  imports(jspi: Jspi): WebAssembly.Imports {
+    const host = this;
+    const ctx: HostContext = {
+      get memory(): GuestMemory {
+        if (host.#memory === undefined) throw new Error('guest memory used before bind()');
+        return host.#memory;
+      },
+      fds: this.fds,
+      args: this.#config.args.map((a) => encodeUtf8(`${a}\0`)),
+      env: Object.entries(this.#config.env).map(([k, v]) => encodeUtf8(`${k}=${v}\0`)),
+      randomFill: (buf) => randomFillSync(buf),
+      scheduler: new Scheduler(),
+    };
+    const fns = toImports(preview1(ctx), jspi, {
+      trace: this.#config.trace,
+      memory: () => this.#memory,
+      onInternalError:
+        this.#config.onInternalError ??
+        ((fn, err) => process.stderr.write(`dialtone: internal error in ${fn}: ${err instanceof Error ? err.stack : String(err)}\n`)),
+    });
+    return { [PREVIEW1]: fns as WebAssembly.ModuleImports };
+  }
+
+  /** Attaches the instance's exported memory. */
+  bind(memory: WebAssembly.Memory): void {
+    this.#memory = new GuestMemory(memory);
+  }
+
+  /** Closes every descriptor the guest left open. */
+  close(): void {
+    this.fds.closeAll();
+  }
+}
+
+function openPreopen(p: Preopen): NodeDirectory {
+  let root: string;
+  try {
+    root = realpathSync(p.host);
+    if (!statSync(root).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new DialtoneError('ERR_DIR_NOT_FOUND', `directory to preopen does not exist or is not a directory: ${p.host}`);
+  }
+  return new NodeDirectory(root, [], p.guest);
+}

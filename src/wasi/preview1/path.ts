@@ -1,0 +1,89 @@
+import { LookupFlags } from '../constants.ts';
+import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
+import type { GuestMemory } from '../memory.ts';
+import { FILESTAT_SIZE, decodeSetTimes, writeFilestat } from './fd.ts';
+
+const u32 = (v: number | bigint): number => (v as number) >>> 0;
+const u64 = (v: number | bigint): bigint => BigInt.asUintN(64, v as bigint);
+
+/** The `path_*` functions; each resolves against a directory fd. */
+export function path(ctx: HostContext): HostFunction[] {
+  const { fds } = ctx;
+  const m = (): GuestMemory => ctx.memory;
+  const str = (ptr: number | bigint, len: number | bigint): string => m().string(u32(ptr), u32(len));
+  const dir = (fd: number | bigint) => fds.get(u32(fd)).directory();
+  const follow = (flags: number | bigint): boolean => (u32(flags) & LookupFlags.SYMLINK_FOLLOW) !== 0;
+  return [
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_create_directory
+    hostFunction('path_create_directory', 'fd:fd path:path path_len:u32', (fd, p, n) => dir(fd).mkdirAt(str(p, n))),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_filestat_get
+    hostFunction('path_filestat_get', 'fd:fd flags:flags path:path path_len:u32 filestat:ptr', (fd, flags, p, n, out) => {
+      m().check(u32(out), FILESTAT_SIZE);
+      writeFilestat(m(), u32(out), dir(fd).statAt(str(p, n), follow(flags)));
+    }),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_filestat_set_times
+    hostFunction(
+      'path_filestat_set_times',
+      'fd:fd flags:flags path:path path_len:u32 atim:u64 mtim:u64 fst_flags:flags',
+      (fd, flags, p, n, atim, mtim, fst) =>
+        dir(fd).setTimesAt(str(p, n), follow(flags), decodeSetTimes(u64(atim), u64(mtim), u32(fst))),
+    ),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_link
+    hostFunction(
+      'path_link',
+      'old_fd:fd old_flags:flags old_path:path old_path_len:u32 new_fd:fd new_path:path new_path_len:u32',
+      (ofd, oflags, op, on, nfd, np, nn) => dir(ofd).linkAt(str(op, on), follow(oflags), dir(nfd), str(np, nn)),
+    ),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_open
+    hostFunction(
+      'path_open',
+      'fd:fd dirflags:flags path:path path_len:u32 oflags:flags fs_rights_base:flags fs_rights_inheriting:flags fdflags:flags fd_out:ptr',
+      (fd, dirflags, p, n, oflags, base, inheriting, fdflags, out) => {
+        const d = dir(fd);
+        m().check(u32(out), 4);
+        const opened = d.openAt({
+          path: str(p, n),
+          followSymlinks: follow(dirflags),
+          oflags: u32(oflags),
+          fdflags: u32(fdflags) & 0xffff,
+          rightsBase: u64(base),
+          rightsInheriting: u64(inheriting),
+        });
+        let newFd: number;
+        try {
+          newFd = fds.add(opened);
+        } catch (err) {
+          opened.close();
+          throw err;
+        }
+        m().setU32(u32(out), newFd);
+      },
+    ),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_readlink
+    hostFunction('path_readlink', 'fd:fd path:path path_len:u32 buf:ptr buf_len:u32 bufused:ptr', (fd, p, n, buf, len, out) => {
+      const dst = m().bytes(u32(buf), u32(len));
+      m().check(u32(out), 4);
+      const target = dir(fd).readlinkAt(str(p, n));
+      // Truncated like readlink(2); Go retries with a larger buffer when full.
+      const k = Math.min(target.length, dst.length);
+      dst.set(target.subarray(0, k));
+      m().setU32(u32(out), k);
+    }),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_remove_directory
+    hostFunction('path_remove_directory', 'fd:fd path:path path_len:u32', (fd, p, n) => dir(fd).rmdirAt(str(p, n))),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_rename
+    hostFunction(
+      'path_rename',
+      'fd:fd old_path:path old_path_len:u32 new_fd:fd new_path:path new_path_len:u32',
+      (fd, op, on, nfd, np, nn) => dir(fd).renameAt(str(op, on), dir(nfd), str(np, nn)),
+    ),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_symlink
+    hostFunction(
+      'path_symlink',
+      'old_path:path old_path_len:u32 fd:fd new_path:path new_path_len:u32',
+      (op, on, fd, np, nn) => dir(fd).symlinkAt(str(op, on), str(np, nn)),
+    ),
+    // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_unlink_file
+    hostFunction('path_unlink_file', 'fd:fd path:path path_len:u32', (fd, p, n) => dir(fd).unlinkAt(str(p, n))),
+  ];
+}

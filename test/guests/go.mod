@@ -1,0 +1,3 @@
+module dialtone.test/guests
+
+go 1.24
