@@ -4,7 +4,8 @@ import { SysError, toSysError } from '../../internal/errno.ts';
 import { Filetype, OFlags } from '../constants.ts';
 import { Descriptor, type DirEntry, type DirectoryOps, type Filestat, type OpenRequest, type SetTimes } from '../descriptor.ts';
 import { encodeUtf8 } from '../memory.ts';
-import { NodeFile, hostTimes } from './node-file.ts';
+import { NodeFile } from './node-file.ts';
+import { setTimes } from './set-times.ts';
 import { resolveGuestPath } from './resolve.ts';
 import { filetypeOf, toFilestat } from './stat.ts';
 
@@ -21,8 +22,10 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   readonly filetype = Filetype.DIRECTORY;
   /** Host path of the preopen this directory belongs to. */
   readonly #root: string;
-  /** Position below the root, as path components. */
-  readonly #base: readonly string[];
+  /** Position below the root when opened, as path components. */
+  readonly #openedAt: readonly string[];
+  /** Host fd held open for a non-preopen directory, so it can be followed when renamed. */
+  readonly #fd: number | undefined;
   /** The guest-visible name when this is a preopen. */
   readonly #preopen: string | undefined;
   #listing: DirEntry[] | undefined;
@@ -35,8 +38,29 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   constructor(root: string, base: readonly string[] = [], preopenName?: string) {
     super();
     this.#root = root;
-    this.#base = base;
+    this.#openedAt = base;
     this.#preopen = preopenName;
+    this.#fd = base.length > 0 && PROC_FD ? openDirFd(join(root, ...base)) : undefined;
+  }
+
+  /**
+   * Where this directory is now, below the root. A directory fd names the
+   * directory, not a path: if it (or a parent) was renamed since it was
+   * opened, lookups must follow it, as openat(2) would. Linux tells us where
+   * an open fd is through /proc/self/fd; elsewhere the opening path is used.
+   */
+  get #base(): readonly string[] {
+    if (this.#fd === undefined) return this.#openedAt;
+    let now: string;
+    try {
+      now = fs.readlinkSync(`/proc/self/fd/${this.#fd}`);
+    } catch {
+      return this.#openedAt;
+    }
+    const rel = relative(this.#root, now);
+    if (rel === '') return [];
+    if (rel.startsWith('..') || now.endsWith(' (deleted)')) throw new SysError('ENOENT', 'directory was moved out of its preopen or removed');
+    return rel.split(sep);
   }
 
   get hostPath(): string {
@@ -56,8 +80,7 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   }
 
   override setTimes(times: SetTimes): void {
-    const path = this.hostPath;
-    wrap(() => fs.utimesSync(path, ...hostTimes(times, () => this.stat())));
+    setTimes({ path: this.hostPath, follow: true }, times, () => this.stat());
   }
 
   override readdir(cookie: bigint): DirEntry[] {
@@ -83,18 +106,24 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     return resolveGuestPath(this.#root, this.#base, path, followFinal);
   }
 
+  override close(): void {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd);
+  }
+
   #child(hostPath: string): NodeDirectory {
     const rel = relative(this.#root, hostPath);
     return new NodeDirectory(this.#root, rel === '' ? [] : rel.split(sep));
   }
 
   openAt(req: OpenRequest): Descriptor {
-    const host = this.#resolve(req.path, req.followSymlinks);
+    // O_CREAT|O_EXCL never follows a final symlink: a dangling one is EEXIST.
+    const exclusive = (req.oflags & OFlags.CREAT) !== 0 && (req.oflags & OFlags.EXCL) !== 0;
+    const host = this.#resolve(req.path, req.followSymlinks && !exclusive);
     const wantsWrite = (req.rightsBase & RIGHT_FD_WRITE) !== 0n;
     const wantsRead = (req.rightsBase & RIGHT_FD_READ) !== 0n || !wantsWrite;
     return wrap(() => {
-      const st = req.followSymlinks ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
-      if (st !== undefined && req.oflags & OFlags.CREAT && req.oflags & OFlags.EXCL) throw new SysError('EEXIST');
+      const st = req.followSymlinks && !exclusive ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
+      if (st !== undefined && exclusive) throw new SysError('EEXIST');
       if (st?.isDirectory()) {
         if (wantsWrite || req.oflags & OFlags.TRUNC) throw new SysError('EISDIR');
         return this.#child(host);
@@ -121,11 +150,7 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
 
   setTimesAt(path: string, followSymlinks: boolean, times: SetTimes): void {
     const host = this.#resolve(path, followSymlinks);
-    wrap(() => {
-      const current = (): Filestat => toFilestat(fs.lstatSync(host, { bigint: true }));
-      if (followSymlinks) fs.utimesSync(host, ...hostTimes(times, current));
-      else fs.lutimesSync(host, ...hostTimes(times, current));
-    });
+    setTimes({ path: host, follow: followSymlinks }, times, () => this.statAt(path, followSymlinks));
   }
 
   mkdirAt(path: string): void {
@@ -134,6 +159,10 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   }
 
   rmdirAt(path: string): void {
+    // rmdir(2): a final "." is EINVAL and ".." ENOTEMPTY, whatever they name.
+    const last = path.replace(/\/+$/, '').split('/').pop();
+    if (last === '.') throw new SysError('EINVAL', 'cannot remove "."');
+    if (last === '..') throw new SysError('ENOTEMPTY', 'cannot remove ".."');
     const host = this.#resolve(path, false);
     if (host === this.#root) throw new SysError('EBUSY', 'cannot remove a preopened directory');
     wrap(() => fs.rmdirSync(host));
@@ -170,6 +199,17 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   readlinkAt(path: string): Uint8Array {
     const host = this.#resolve(path, false);
     return wrap(() => fs.readlinkSync(host, { encoding: 'buffer' }));
+  }
+}
+
+/** Whether this system can say where an open fd is (Linux /proc). */
+const PROC_FD = fs.existsSync('/proc/self/fd');
+
+function openDirFd(path: string): number | undefined {
+  try {
+    return fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { SysError, toSysError } from '../../internal/errno.ts';
 import { FdFlags, Filetype, Whence } from '../constants.ts';
 import { Descriptor, type Filestat, type SetTimes } from '../descriptor.ts';
+import { setTimes } from './set-times.ts';
 import { toFilestat } from './stat.ts';
 
 /**
@@ -90,12 +91,7 @@ export class NodeFile extends Descriptor {
   }
 
   override setTimes(times: SetTimes): void {
-    try {
-      const [atime, mtime] = hostTimes(times, () => this.stat());
-      fs.futimesSync(this.#fd, atime, mtime);
-    } catch (err) {
-      throw toSysError(err);
-    }
+    setTimes({ fd: this.#fd }, times, () => this.stat());
   }
 
   override sync(): void {
@@ -111,18 +107,4 @@ export class NodeFile extends Descriptor {
     this.#closed = true;
     fs.closeSync(this.#fd);
   }
-}
-
-/**
- * Turns WASI set-times arguments into the (seconds) pair Node's utimes
- * functions take, reading the current times only when one is left alone.
- */
-export function hostTimes(times: SetTimes, current: () => Filestat): [number, number] {
-  let st: Filestat | undefined;
-  const pick = (t: bigint | 'now' | undefined, which: 'atim' | 'mtim'): number => {
-    if (t === 'now') return Date.now() / 1000;
-    if (t === undefined) t = (st ??= current())[which];
-    return Number(t) / 1e9;
-  };
-  return [pick(times.atim, 'atim'), pick(times.mtim, 'mtim')];
 }
