@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --stack-size=7800
 // The `dialtone` command. See `dialtone --help`.
 import { setStackFlags } from './stack-flags.js';
 

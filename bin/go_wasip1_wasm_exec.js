@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --stack-size=7800
 // `go test` for GOOS=wasip1 runs `go_wasip1_wasm_exec TEST.wasm [test flags]`
 // found on PATH. Like the script Go ships ($GOROOT/lib/wasm), this runs the
 // test binary with `/` preopened and PWD set, and passes the environment on

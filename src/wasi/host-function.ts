@@ -4,9 +4,9 @@ import type { GuestMemory } from './memory.ts';
 /**
  * How a parameter is shown by `--trace`: `fd`, `u32` and `u64` as decimal,
  * `ptr` in hex, `path` as the decoded string (the next parameter is its
- * length and is folded into it), `flags` in hex.
+ * length and is folded into it), `flags` (i32) and `flags64` (i64) in hex.
  */
-export type ParamKind = 'fd' | 'u32' | 'u64' | 'i64' | 'ptr' | 'path' | 'flags';
+export type ParamKind = 'fd' | 'u32' | 'u64' | 'i64' | 'ptr' | 'path' | 'flags' | 'flags64';
 
 /** One parameter of a host function: its name and how to show it. */
 export interface ParamSpec {
@@ -44,12 +44,7 @@ export function params(spec: string): ParamSpec[] {
 }
 
 /** Declares a host function (see {@link HostFunction}). */
-export function hostFunction(
-  name: string,
-  spec: string,
-  impl: HostFunction['impl'],
-  options: { suspending?: boolean } = {},
-): HostFunction {
+export function hostFunction(name: string, spec: string, impl: HostFunction['impl'], options: { suspending?: boolean } = {}): HostFunction {
   return { name, params: params(spec), suspending: options.suspending ?? false, impl };
 }
 

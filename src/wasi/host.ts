@@ -53,11 +53,13 @@ export class WasiHost {
 
   /** The import object for `WebAssembly.instantiate`. */
   imports(jspi: Jspi): WebAssembly.Imports {
-    const host = this;
+    const memory = (): GuestMemory => {
+      if (this.#memory === undefined) throw new Error('guest memory used before bind()');
+      return this.#memory;
+    };
     const ctx: HostContext = {
       get memory(): GuestMemory {
-        if (host.#memory === undefined) throw new Error('guest memory used before bind()');
-        return host.#memory;
+        return memory();
       },
       fds: this.fds,
       args: this.#config.args.map((a) => encodeUtf8(`${a}\0`)),

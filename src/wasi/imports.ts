@@ -84,6 +84,7 @@ function formatArgs(fn: HostFunction, args: readonly (number | bigint)[], m: Gue
         parts.push(`${p.name}=0x${((v as number) >>> 0).toString(16)}`);
         break;
       case 'flags':
+      case 'flags64':
         parts.push(`${p.name}=0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`);
         break;
       case 'path': {

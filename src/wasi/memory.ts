@@ -39,7 +39,9 @@ export class GuestMemory {
   check(ptr: number, len: number): number {
     this.#refresh();
     const p = ptr >>> 0;
-    const n = len >>> 0;
+    // `len` may be a guest i32 (negative when above 2^31) or a product such
+    // as `count * 8` that exceeds 2^32: never wrap it back into range.
+    const n = len < 0 ? len >>> 0 : len;
     if (p + n > this.#bytes.length) throw EFAULT;
     return p;
   }

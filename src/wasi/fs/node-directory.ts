@@ -59,7 +59,8 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     }
     const rel = relative(this.#root, now);
     if (rel === '') return [];
-    if (rel.startsWith('..') || now.endsWith(' (deleted)')) throw new SysError('ENOENT', 'directory was moved out of its preopen or removed');
+    if (rel.startsWith('..') || now.endsWith(' (deleted)'))
+      throw new SysError('ENOENT', 'directory was moved out of its preopen or removed');
     return rel.split(sep);
   }
 
@@ -122,7 +123,8 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     const wantsWrite = (req.rightsBase & RIGHT_FD_WRITE) !== 0n;
     const wantsRead = (req.rightsBase & RIGHT_FD_READ) !== 0n || !wantsWrite;
     return wrap(() => {
-      const st = req.followSymlinks && !exclusive ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
+      const st =
+        req.followSymlinks && !exclusive ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
       if (st !== undefined && exclusive) throw new SysError('EEXIST');
       if (st?.isDirectory()) {
         if (wantsWrite || req.oflags & OFlags.TRUNC) throw new SysError('EISDIR');

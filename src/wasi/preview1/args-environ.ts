@@ -17,7 +17,10 @@ function writeList(ctx: HostContext, list: readonly Uint8Array[], ptrs: number, 
 
 function writeSizes(ctx: HostContext, list: readonly Uint8Array[], countPtr: number, sizePtr: number): void {
   ctx.memory.setU32(countPtr, list.length);
-  ctx.memory.setU32(sizePtr, list.reduce((n, s) => n + s.length, 0));
+  ctx.memory.setU32(
+    sizePtr,
+    list.reduce((n, s) => n + s.length, 0),
+  );
 }
 
 /** `args_*` and `environ_*`. */

@@ -67,7 +67,7 @@ export function fd(ctx: HostContext): HostFunction[] {
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_fdstat_set_flags
     hostFunction('fd_fdstat_set_flags', 'fd:fd flags:flags', (fd, flags) => fds.get(u32(fd)).setFlags(u32(flags) & 0xffff)),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_fdstat_set_rights
-    hostFunction('fd_fdstat_set_rights', 'fd:fd rights_base:flags rights_inheriting:flags', (fd, base, inh) => {
+    hostFunction('fd_fdstat_set_rights', 'fd:fd rights_base:flags64 rights_inheriting:flags64', (fd, base, inh) => {
       const d = fds.get(u32(fd));
       const b = u64(base);
       const i = u64(inh);

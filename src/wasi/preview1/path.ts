@@ -25,8 +25,7 @@ export function path(ctx: HostContext): HostFunction[] {
     hostFunction(
       'path_filestat_set_times',
       'fd:fd flags:flags path:path path_len:u32 atim:u64 mtim:u64 fst_flags:flags',
-      (fd, flags, p, n, atim, mtim, fst) =>
-        dir(fd).setTimesAt(str(p, n), follow(flags), decodeSetTimes(u64(atim), u64(mtim), u32(fst))),
+      (fd, flags, p, n, atim, mtim, fst) => dir(fd).setTimesAt(str(p, n), follow(flags), decodeSetTimes(u64(atim), u64(mtim), u32(fst))),
     ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_link
     hostFunction(
@@ -37,7 +36,7 @@ export function path(ctx: HostContext): HostFunction[] {
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_open
     hostFunction(
       'path_open',
-      'fd:fd dirflags:flags path:path path_len:u32 oflags:flags fs_rights_base:flags fs_rights_inheriting:flags fdflags:flags fd_out:ptr',
+      'fd:fd dirflags:flags path:path path_len:u32 oflags:flags fs_rights_base:flags64 fs_rights_inheriting:flags64 fdflags:flags fd_out:ptr',
       (fd, dirflags, p, n, oflags, base, inheriting, fdflags, out) => {
         const d = dir(fd);
         m().check(u32(out), 4);
@@ -78,10 +77,8 @@ export function path(ctx: HostContext): HostFunction[] {
       (fd, op, on, nfd, np, nn) => dir(fd).renameAt(str(op, on), dir(nfd), str(np, nn)),
     ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_symlink
-    hostFunction(
-      'path_symlink',
-      'old_path:path old_path_len:u32 fd:fd new_path:path new_path_len:u32',
-      (op, on, fd, np, nn) => dir(fd).symlinkAt(str(op, on), str(np, nn)),
+    hostFunction('path_symlink', 'old_path:path old_path_len:u32 fd:fd new_path:path new_path_len:u32', (op, on, fd, np, nn) =>
+      dir(fd).symlinkAt(str(op, on), str(np, nn)),
     ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_unlink_file
     hostFunction('path_unlink_file', 'fd:fd path:path path_len:u32', (fd, p, n) => dir(fd).unlinkAt(str(p, n))),

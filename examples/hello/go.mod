@@ -1,0 +1,3 @@
+module dialtone.example/hello
+
+go 1.24

@@ -1,0 +1,3 @@
+module dialtone.test/gotest-sample
+
+go 1.24
