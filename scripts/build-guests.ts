@@ -1,11 +1,12 @@
 // Builds the Go guest programs under test/guests/ with the machine's Go:
 //   build/guests/<name>.wasm   GOOS=wasip1 GOARCH=wasm
-//   build/native/<name>        the same program for this machine (for
-//                              byte-for-byte comparisons)
+//   build/native/<name>        the same program for this machine, for guests
+//                              whose main.go has a `//dialtone:native` line
+//                              (those compared with a native run)
 // Usage: node scripts/build-guests.ts [name...]   (default: all)
 // Go's build cache makes a second run cheap, so tests may call this freely.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,7 +41,7 @@ export function buildGuests(names: readonly string[] = guestNames()): void {
       execFileSync('go', ['build', '-o', out, `./${name}`], { cwd: guestsDir, env, stdio: ['ignore', 'inherit', 'inherit'] });
     };
     build({ ...hostEnv, GOOS: 'wasip1', GOARCH: 'wasm' }, guestWasm(name));
-    build(hostEnv, guestNative(name));
+    if (/^\/\/dialtone:native$/m.test(readFileSync(join(guestsDir, name, 'main.go'), 'utf8'))) build(hostEnv, guestNative(name));
   }
 }
 

@@ -1,14 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
+import { importSignatures } from './wasi/import-signatures.ts';
 
 /** Anything `run()` accepts as the guest program. */
 export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
+/** A compiled guest and, when its bytes were at hand, its import signatures. */
+export interface LoadedModule {
+  module: WebAssembly.Module;
+  signatures: ReturnType<typeof importSignatures>;
+}
+
 /** Loads and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on failure. */
-export async function loadModule(source: ModuleSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
+export async function loadModule(source: ModuleSource): Promise<LoadedModule> {
+  if (source instanceof WebAssembly.Module) return { module: source, signatures: undefined };
   let bytes: Uint8Array;
   let name = 'module';
   if (typeof source === 'string' || source instanceof URL) {
@@ -26,7 +33,7 @@ export async function loadModule(source: ModuleSource): Promise<WebAssembly.Modu
     throw new DialtoneError('ERR_NOT_WASM', `${name} is not a WebAssembly module (no \\0asm header)`);
   }
   try {
-    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), signatures: importSignatures(bytes) };
   } catch (err) {
     throw new DialtoneError('ERR_NOT_WASM', `${name} is not a valid WebAssembly module: ${(err as Error).message}`, { cause: err });
   }

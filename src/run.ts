@@ -3,6 +3,8 @@ import { requireJspi } from './internal/jspi.ts';
 import { checkImports, loadModule, type ModuleSource } from './module.ts';
 import { WasiHost, type Preopen } from './wasi/host.ts';
 import { ProcExit } from './wasi/proc-exit.ts';
+import { preopenSockets } from './wasi/sockets/preopened.ts';
+import type { NetworkPolicy } from './policy/policy.ts';
 import type { InputSource, OutputTarget } from './wasi/stdio.ts';
 
 /** Options for {@link run}. Everything is denied or empty unless given. */
@@ -22,6 +24,22 @@ export interface RunOptions {
   stdio?: { stdin?: InputSource; stdout?: OutputTarget; stderr?: OutputTarget };
   /** `true` writes one line per host call to stderr; a function receives the lines. */
   trace?: boolean | ((line: string) => void);
+  /** The guest's network: everything is refused unless a policy allows it. */
+  net?: NetOptions;
+}
+
+/** Network options for {@link run}. */
+export interface NetOptions {
+  /** Decides every connect, bind/listen, send-to and lookup (default: deny all). */
+  policy?: NetworkPolicy;
+  /**
+   * Listening sockets to hand the guest, as `host:port` (`[::1]:0`, port 0 =
+   * any). They follow stdio and the preopened directories in the fd table,
+   * in this order, as Go's `net.FileListener` expects them.
+   */
+  listen?: readonly string[];
+  /** Connected sockets to hand the guest (`host:port`), after the listeners. */
+  dial?: readonly string[];
 }
 
 /** How a guest ended. */
@@ -41,7 +59,7 @@ export interface RunResult {
  */
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
   const jspi = requireJspi();
-  const module = await loadModule(source);
+  const { module, signatures } = await loadModule(source);
   const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
   const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
   const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;
@@ -53,8 +71,11 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     stdout: options.stdio?.stdout ?? 1,
     stderr: options.stdio?.stderr ?? 2,
     trace,
+    signatures,
+    network: { policy: options.net?.policy },
   });
   try {
+    await preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []);
     const imports = host.imports(jspi);
     checkImports(module, imports);
     const instance = await WebAssembly.instantiate(module, imports);

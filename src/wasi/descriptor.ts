@@ -1,5 +1,8 @@
-import { SysError, type Errno } from '../internal/errno.ts';
+import { SysError } from '../internal/errno.ts';
+import { ALWAYS_READY, type PollKind, type Readiness } from '../internal/readiness.ts';
 import { Filetype, RIGHTS_ALL } from './constants.ts';
+
+export { ALWAYS_READY, type PollKind, type Readiness };
 
 /** WASI `filestat`, as the host fills it in. */
 export interface Filestat {
@@ -19,23 +22,6 @@ export interface DirEntry {
   ino: bigint;
   filetype: Filetype;
 }
-
-/** Which readiness a `poll_oneoff` subscription asks for. */
-export type PollKind = 'read' | 'write';
-
-/**
- * Level-triggered readiness of a descriptor, in the shape `poll_oneoff`
- * reports it: `nbytes` is how much can be read or written without waiting.
- */
-export interface Readiness {
-  ready: boolean;
-  nbytes: number;
-  hangup: boolean;
-  error?: Errno;
-}
-
-/** The readiness of anything that never waits (regular files, directories, sinks). */
-export const ALWAYS_READY: Readiness = Object.freeze({ ready: true, nbytes: 0, hangup: false });
 
 /** Arguments of `path_open` after decoding. */
 export interface OpenRequest {

@@ -1,6 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { DialtoneError } from '../errors.ts';
+import { SysError } from '../internal/errno.ts';
+import { NodeDriver } from '../netdev/node/driver.ts';
+import { DENY_ALL } from '../policy/policy.ts';
 import type { Jspi } from '../internal/jspi.ts';
 import { FdTable } from './fd-table.ts';
 import { NodeDirectory } from './fs/node-directory.ts';
@@ -8,6 +11,8 @@ import { Scheduler, type HostContext } from './host-function.ts';
 import { toImports } from './imports.ts';
 import { GuestMemory, encodeUtf8 } from './memory.ts';
 import { PREVIEW1, preview1 } from './preview1/index.ts';
+import { GuestNetwork, type GuestNetworkOptions } from './sockets/guest-network.ts';
+import { wasmEdgeSockets, wasmEdgeVersion } from './sockets/wasmedge.ts';
 import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget } from './stdio.ts';
 
 /** A host directory shown to the guest under another path. */
@@ -31,6 +36,10 @@ export interface HostConfig {
   trace?: ((line: string) => void) | undefined;
   /** Receives host bugs (never guest errors). Defaults to writing to stderr. */
   onInternalError?: ((fn: string, err: unknown) => void) | undefined;
+  /** Sockets: driver and policy (default: the Node driver, everything denied). */
+  network?: Partial<Pick<GuestNetworkOptions, 'driver' | 'policy' | 'maxSockets' | 'interceptors'>> | undefined;
+  /** Import signatures of the module, to pick the WasmEdge socket ABI version. */
+  signatures?: ReadonlyMap<string, { params: number; results: number }> | undefined;
 }
 
 /**
@@ -40,7 +49,10 @@ export interface HostConfig {
  */
 export class WasiHost {
   readonly fds = new FdTable();
+  /** The guest's sockets, policy and resolver. */
+  readonly network: GuestNetwork;
   readonly #config: HostConfig;
+  readonly #preopens: { guest: string; dir: NodeDirectory }[] = [];
   #memory: GuestMemory | undefined;
 
   constructor(config: HostConfig) {
@@ -48,7 +60,34 @@ export class WasiHost {
     this.fds.add(new InputDescriptor(config.stdin));
     this.fds.add(new OutputDescriptor(config.stdout));
     this.fds.add(new OutputDescriptor(config.stderr));
-    for (const p of config.preopens) this.fds.add(openPreopen(p));
+    for (const p of config.preopens) {
+      const dir = openPreopen(p);
+      this.#preopens.push({ guest: p.guest, dir });
+      this.fds.add(dir);
+    }
+    this.network = new GuestNetwork({
+      driver: config.network?.driver ?? new NodeDriver(),
+      policy: config.network?.policy ?? DENY_ALL,
+      maxSockets: config.network?.maxSockets,
+      interceptors: config.network?.interceptors,
+      onRefused: config.trace,
+      hostPath: (guestPath) => this.hostPathOf(guestPath),
+    });
+  }
+
+  /**
+   * Maps an absolute guest path to a host path through the preopen with the
+   * longest matching prefix (as Go itself picks preopens), staying inside it.
+   */
+  hostPathOf(guestPath: string): string {
+    let best: { guest: string; dir: NodeDirectory } | undefined;
+    for (const p of this.#preopens) {
+      const prefix = p.guest.endsWith('/') ? p.guest : `${p.guest}/`;
+      if ((guestPath === p.guest || guestPath.startsWith(prefix) || p.guest === '/') && (best === undefined || p.guest.length > best.guest.length)) best = p;
+    }
+    if (best === undefined || !guestPath.startsWith('/')) throw new SysError('ENOENT', `${guestPath} is not under a preopened directory`);
+    const rest = guestPath.slice(best.guest.length).replace(/^\/+/, '');
+    return rest === '' ? best.dir.hostPath : best.dir.resolvePath(rest);
   }
 
   /** The import object for `WebAssembly.instantiate`. */
@@ -67,7 +106,10 @@ export class WasiHost {
       randomFill: (buf) => randomFillSync(buf),
       scheduler: new Scheduler(),
     };
-    const fns = toImports(preview1(ctx), jspi, {
+    const version = wasmEdgeVersion(this.#config.signatures);
+    // Later definitions win: WasmEdge V1's sock_accept replaces preview 1's.
+    const byName = new Map([...preview1(ctx), ...wasmEdgeSockets(ctx, this.network, version)].map((f) => [f.name, f]));
+    const fns = toImports([...byName.values()], jspi, {
       trace: this.#config.trace,
       memory: () => this.#memory,
       onInternalError:

@@ -1,3 +1,5 @@
 module dialtone.test/guests
 
 go 1.24
+
+require github.com/stealthrocket/net v0.2.1 // indirect

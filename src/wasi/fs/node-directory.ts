@@ -107,6 +107,11 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     return resolveGuestPath(this.#root, this.#base, path, followFinal);
   }
 
+  /** The host path of `path` below this directory, resolved inside the sandbox (symlinks followed). */
+  resolvePath(path: string): string {
+    return this.#resolve(path, true);
+  }
+
   override close(): void {
     if (this.#fd !== undefined) fs.closeSync(this.#fd);
   }

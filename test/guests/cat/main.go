@@ -1,6 +1,8 @@
 // Command cat copies stdin to stdout, then reports the byte count on stderr.
 // Go puts stdin in non-blocking mode, so this exercises fd_read → EAGAIN →
 // poll_oneoff on a pipe.
+//
+//dialtone:native
 package main
 
 import (

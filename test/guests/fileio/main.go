@@ -4,6 +4,8 @@
 //
 // Usage: fileio DIR EXITCODE [words...]
 // It reads DIR/input.txt and writes DIR/output.txt (input upper-cased).
+//
+//dialtone:native
 package main
 
 import (

@@ -1,5 +1,7 @@
 // Command spin never ends on its own: a busy loop, for tests that a runaway
 // guest can be terminated. With the argument "sleep" it sleeps forever instead.
+//
+//dialtone:native
 package main
 
 import (

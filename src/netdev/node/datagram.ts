@@ -1,0 +1,231 @@
+import * as dgram from 'node:dgram';
+import { EAGAIN, SysError, toSysError, type Errno } from '../../internal/errno.ts';
+import type { PollKind, Readiness } from '../../internal/readiness.ts';
+import { ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
+import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
+import { Waiters } from '../waiters.ts';
+import { gather } from './stream.ts';
+
+/** Datagrams queued per socket before new ones are dropped (as a full kernel buffer would). */
+export const MAX_QUEUED_DATAGRAMS = 1024;
+/** Bytes of datagrams queued per socket before new ones are dropped. */
+export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/** Bytes handed to Node for sending and not yet sent, before `send` answers EAGAIN. */
+export const SEND_IN_FLIGHT = 1024 * 1024;
+/** The largest UDP payload. */
+export const MAX_DATAGRAM = 65507;
+
+interface Datagram {
+  data: Buffer;
+  from: IpEndpoint;
+}
+
+/**
+ * A UDP socket over `node:dgram`. Binding and connecting need the event
+ * loop (Node reports them with callbacks), so they return Promises; sends
+ * and receives never wait. Received datagrams are queued up to a bound and
+ * dropped past it, as a full socket buffer drops them.
+ */
+export class NodeDatagramSocket implements NetSocket {
+  readonly type = 'dgram';
+  readonly family: SocketFamily;
+  #sock: dgram.Socket | undefined;
+  #bound = false;
+  #peer: IpEndpoint | undefined;
+  readonly #queue: Datagram[] = [];
+  #queuedBytes = 0;
+  #inFlight = 0;
+  #readShut = false;
+  #writeShut = false;
+  #closed = false;
+  /** An asynchronous send error (e.g. ECONNREFUSED on a connected socket), reported once. */
+  #error: Errno | undefined;
+  #options = new Map<SocketOption, number>();
+  readonly #waiters = new Waiters();
+
+  constructor(family: 'ipv4' | 'ipv6') {
+    this.family = family;
+  }
+
+  #socket(): dgram.Socket {
+    if (this.#closed) throw new SysError('EBADF');
+    if (this.#sock !== undefined) return this.#sock;
+    const sock = dgram.createSocket({ type: this.family === 'ipv6' ? 'udp6' : 'udp4', reuseAddr: this.#options.get('reuseaddr') === 1 });
+    sock.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => {
+      if (this.#readShut) return;
+      if (this.#queue.length >= MAX_QUEUED_DATAGRAMS || this.#queuedBytes + data.length > MAX_QUEUED_BYTES) return;
+      this.#queue.push({ data, from: ipEndpoint(rinfo.address, rinfo.port) });
+      this.#queuedBytes += data.length;
+      this.#waiters.wake('read');
+    });
+    sock.on('error', (err: Error) => {
+      this.#error = toSysError(err).errno;
+      this.#waiters.wake('both');
+    });
+    this.#sock = sock;
+    return sock;
+  }
+
+  bind(ep: Endpoint): Promise<void> {
+    if (ep.kind !== 'ip') throw new SysError('EAFNOSUPPORT');
+    if (this.#bound) throw new SysError('EINVAL', 'socket is already bound');
+    return this.#bind(ep.address, ep.port);
+  }
+
+  #bind(address: string, port: number): Promise<void> {
+    const sock = this.#socket();
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(toSysError(err));
+      sock.once('error', onError);
+      sock.bind({ address, port, exclusive: true }, () => {
+        sock.off('error', onError);
+        this.#bound = true;
+        if (this.#options.get('broadcast') === 1) sock.setBroadcast(true);
+        resolve();
+      });
+    });
+  }
+
+  listen(): void {
+    throw new SysError('ENOTSUP', 'listen on a datagram socket');
+  }
+
+  async connect(ep: Endpoint): Promise<void> {
+    if (ep.kind !== 'ip') throw new SysError('EAFNOSUPPORT');
+    if (this.#peer !== undefined) throw new SysError('EISCONN');
+    if (!this.#bound) await this.#bind(this.family === 'ipv6' ? '::' : '0.0.0.0', 0);
+    const sock = this.#socket();
+    await new Promise<void>((resolve, reject) => {
+      sock.connect(ep.port, ep.address, (err?: Error) => (err ? reject(toSysError(err)) : resolve()));
+    });
+    this.#peer = ep;
+    // Datagrams from others that arrived before connect are not for us.
+    this.#queue.splice(0);
+    this.#queuedBytes = 0;
+    this.#waiters.wake('write');
+  }
+
+  accept(): NetSocket {
+    throw new SysError('ENOTSUP', 'accept on a datagram socket');
+  }
+
+  recv(bufs: readonly Uint8Array[], peek: boolean): Received {
+    if (this.#closed) throw new SysError('EBADF');
+    if (this.#readShut) return { n: 0, truncated: false };
+    const head = this.#queue[0];
+    if (head === undefined) {
+      if (this.#error !== undefined) {
+        const e = this.#error;
+        this.#error = undefined;
+        throw new SysError(e);
+      }
+      throw EAGAIN;
+    }
+    let n = 0;
+    for (const buf of bufs) {
+      if (n >= head.data.length) break;
+      const k = Math.min(buf.length, head.data.length - n);
+      buf.set(head.data.subarray(n, n + k));
+      n += k;
+    }
+    if (!peek) {
+      this.#queue.shift();
+      this.#queuedBytes -= head.data.length;
+    }
+    return { n, truncated: n < head.data.length, from: head.from };
+  }
+
+  send(bufs: readonly Uint8Array[], to?: Endpoint): number {
+    if (this.#writeShut) throw new SysError('EPIPE');
+    if (to !== undefined && to.kind !== 'ip') throw new SysError('EAFNOSUPPORT');
+    const dest = to ?? this.#peer;
+    if (dest === undefined) throw new SysError('EDESTADDRREQ');
+    if (this.#error !== undefined && this.#peer !== undefined) {
+      const e = this.#error;
+      this.#error = undefined;
+      throw new SysError(e);
+    }
+    let size = 0;
+    for (const b of bufs) size += b.length;
+    if (size > MAX_DATAGRAM) throw new SysError('EMSGSIZE');
+    if (this.#inFlight >= SEND_IN_FLIGHT) throw EAGAIN;
+    const sock = this.#socket();
+    const data = gather(bufs, size);
+    this.#inFlight += size;
+    const done = (err: Error | null): void => {
+      this.#inFlight -= size;
+      if (err) this.#error = toSysError(err).errno;
+      this.#waiters.wake('write');
+    };
+    try {
+      if (to === undefined) sock.send(data, done);
+      else sock.send(data, to.port, to.address, done);
+    } catch (err) {
+      this.#inFlight -= size;
+      throw toSysError(err);
+    }
+    return size;
+  }
+
+  shutdown(read: boolean, write: boolean): void {
+    if (read) {
+      this.#readShut = true;
+      this.#queue.splice(0);
+      this.#queuedBytes = 0;
+    }
+    if (write) this.#writeShut = true;
+    this.#waiters.wake('both');
+  }
+
+  takeError(): Errno | undefined {
+    const e = this.#error;
+    this.#error = undefined;
+    return e;
+  }
+
+  localEndpoint(): Endpoint {
+    if (this.#bound && this.#sock !== undefined) {
+      const a = this.#sock.address();
+      return ipEndpoint(a.address, a.port);
+    }
+    return ipEndpoint(this.family === 'ipv6' ? '::' : '0.0.0.0', 0);
+  }
+
+  remoteEndpoint(): Endpoint {
+    if (this.#peer === undefined) throw new SysError('ENOTCONN');
+    return this.#peer;
+  }
+
+  setOption(name: SocketOption, value: number): void {
+    this.#options.set(name, value);
+    if (name === 'broadcast' && this.#bound) this.#sock?.setBroadcast(value !== 0);
+  }
+
+  getOption(name: SocketOption): number {
+    return this.#options.get(name) ?? (name === 'rcvbuf' ? MAX_QUEUED_BYTES : name === 'sndbuf' ? SEND_IN_FLIGHT : 0);
+  }
+
+  poll(kind: PollKind): Readiness {
+    if (kind === 'read') {
+      const head = this.#queue[0];
+      return { ready: head !== undefined || this.#readShut || this.#error !== undefined || this.#closed, nbytes: head?.data.length ?? 0, hangup: this.#closed };
+    }
+    return { ready: this.#inFlight < SEND_IN_FLIGHT, nbytes: Math.max(0, SEND_IN_FLIGHT - this.#inFlight), hangup: this.#closed };
+  }
+
+  onReady(kind: PollKind, wake: () => void): () => void {
+    return this.#waiters.add(kind, wake);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#sock?.close();
+    } catch {
+      // not bound yet: nothing to close
+    }
+    this.#queue.splice(0);
+    this.#waiters.wake('both');
+  }
+}

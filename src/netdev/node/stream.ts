@@ -1,0 +1,358 @@
+import * as net from 'node:net';
+import { EAGAIN, SysError, toSysError, type Errno } from '../../internal/errno.ts';
+import type { PollKind, Readiness } from '../../internal/readiness.ts';
+import { ipEndpoint, type Endpoint } from '../endpoint.ts';
+import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
+import { Waiters } from '../waiters.ts';
+
+/** Received bytes buffered per socket before the Node socket is paused. */
+export const RECV_HIGH_WATER = 256 * 1024;
+/** Bytes Node may hold for sending before `send` answers EAGAIN. */
+export const SEND_HIGH_WATER = 256 * 1024;
+/** Largest accept backlog honoured (connections past it are dropped). */
+export const MAX_BACKLOG = 4096;
+
+type State = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+const EINPROGRESS = new SysError('EINPROGRESS');
+
+/**
+ * A TCP or Unix stream socket over `node:net`.
+ *
+ * Received data is copied into a bounded queue (the Node socket is paused
+ * above {@link RECV_HIGH_WATER} and resumed as the guest drains it); sends
+ * are accepted while Node's write buffer is below {@link SEND_HIGH_WATER}.
+ * Node cannot bind a TCP socket without listening, so `bind` records the
+ * endpoint and `listen` / `connect` use it.
+ */
+export class NodeStreamSocket implements NetSocket {
+  readonly type = 'stream';
+  readonly family: SocketFamily;
+  #state: State = 'idle';
+  #bound: Endpoint | undefined;
+  #server: net.Server | undefined;
+  #sock: net.Socket | undefined;
+  /** For a Unix client, the path it connected to (Node does not report it). */
+  #peerPath: string | undefined;
+  #backlog = 0;
+  readonly #accepts: NodeStreamSocket[] = [];
+  readonly #recv: Buffer[] = [];
+  #recvBytes = 0;
+  #paused = false;
+  #eof = false;
+  #readShut = false;
+  #writeShut = false;
+  /** A failure (reset) to report once on the next recv/send. */
+  #failure: Errno | undefined;
+  /** SO_ERROR: the result of a finished connect, read once. */
+  #connectError: Errno | undefined;
+  #options = new Map<SocketOption, number>();
+  readonly #waiters = new Waiters();
+
+  constructor(family: SocketFamily) {
+    this.family = family;
+  }
+
+  /** Wraps a connection accepted by a listener. */
+  static accepted(sock: net.Socket, family: SocketFamily): NodeStreamSocket {
+    const s = new NodeStreamSocket(family);
+    s.#state = 'connected';
+    s.#attach(sock);
+    return s;
+  }
+
+  bind(ep: Endpoint): void {
+    if (this.#state !== 'idle' || this.#bound !== undefined) throw new SysError('EINVAL', 'socket is already bound');
+    this.#bound = ep;
+  }
+
+  listen(backlog: number): void | Promise<void> {
+    if (this.#state === 'listening') {
+      this.#backlog = clampBacklog(backlog);
+      return;
+    }
+    if (this.#state !== 'idle') throw new SysError('EINVAL', 'socket is connected');
+    this.#backlog = clampBacklog(backlog);
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.#onConnection(s));
+    const ep = this.#bound ?? this.#anyEndpoint();
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(toSysError(err));
+      server.once('error', onError);
+      const opts: net.ListenOptions =
+        ep.kind === 'unix' ? { path: ep.path, backlog: this.#backlog } : { host: ep.address, port: ep.port, backlog: this.#backlog, exclusive: true };
+      server.listen(opts, () => {
+        server.off('error', onError);
+        // A listener has no guest to report to; errors after start end accepts.
+        server.on('error', () => this.#waiters.wake('read'));
+        this.#server = server;
+        this.#state = 'listening';
+        resolve();
+      });
+    });
+  }
+
+  #onConnection(s: net.Socket): void {
+    if (this.#state !== 'listening' || this.#accepts.length >= this.#backlog) {
+      s.destroy(); // a full backlog refuses, as a full SYN queue would
+      return;
+    }
+    this.#accepts.push(NodeStreamSocket.accepted(s, this.family));
+    this.#waiters.wake('read');
+  }
+
+  connect(ep: Endpoint): void {
+    if (this.#state === 'connected') throw new SysError('EISCONN');
+    if (this.#state === 'connecting') throw new SysError('EALREADY');
+    if (this.#state !== 'idle') throw new SysError('EINVAL', `cannot connect a ${this.#state} socket`);
+    let sock: net.Socket;
+    try {
+      if (ep.kind === 'unix') {
+        this.#peerPath = ep.path;
+        sock = net.connect({ path: ep.path, allowHalfOpen: true });
+      } else {
+        const local = this.#bound?.kind === 'ip' ? this.#bound : undefined;
+        sock = net.connect({
+          host: ep.address,
+          port: ep.port,
+          family: ep.family,
+          allowHalfOpen: true,
+          noDelay: true,
+          ...(local !== undefined && { localAddress: local.address, localPort: local.port || undefined }),
+        });
+      }
+    } catch (err) {
+      throw toSysError(err);
+    }
+    this.#state = 'connecting';
+    this.#attach(sock);
+    throw EINPROGRESS;
+  }
+
+  #attach(sock: net.Socket): void {
+    this.#sock = sock;
+    sock.on('connect', () => {
+      if (this.#state !== 'connecting') return;
+      this.#state = 'connected';
+      this.#waiters.wake('both');
+    });
+    sock.on('data', (chunk: Buffer) => {
+      if (this.#readShut) return;
+      this.#recv.push(chunk);
+      this.#recvBytes += chunk.length;
+      if (this.#recvBytes >= RECV_HIGH_WATER && !this.#paused) {
+        this.#paused = true;
+        sock.pause();
+      }
+      this.#waiters.wake('read');
+    });
+    sock.on('end', () => {
+      this.#eof = true;
+      this.#waiters.wake('read');
+    });
+    sock.on('drain', () => this.#waiters.wake('write'));
+    sock.on('error', (err: Error) => {
+      const errno = toSysError(err).errno;
+      if (this.#state === 'connecting') {
+        this.#state = 'failed';
+        this.#connectError = errno;
+      } else {
+        this.#failure = errno;
+      }
+      this.#waiters.wake('both');
+    });
+    sock.on('close', () => {
+      this.#eof = true;
+      this.#waiters.wake('both');
+    });
+  }
+
+  accept(): NetSocket {
+    if (this.#state !== 'listening') throw new SysError('EINVAL', 'socket is not listening');
+    const next = this.#accepts.shift();
+    if (next === undefined) throw EAGAIN;
+    return next;
+  }
+
+  recv(bufs: readonly Uint8Array[], peek: boolean): Received {
+    switch (this.#state) {
+      case 'connecting':
+        throw EAGAIN;
+      case 'connected':
+        break;
+      case 'closed':
+        throw new SysError('EBADF');
+      default:
+        throw new SysError('ENOTCONN');
+    }
+    if (this.#readShut) return { n: 0, truncated: false };
+    if (this.#recvBytes === 0) {
+      if (this.#failure !== undefined) {
+        // Reported once, like a socket error; later reads see end of stream.
+        const errno = this.#failure;
+        this.#failure = undefined;
+        this.#eof = true;
+        throw new SysError(errno);
+      }
+      if (this.#eof) return { n: 0, truncated: false };
+      throw EAGAIN;
+    }
+    const n = copyOut(this.#recv, bufs, !peek);
+    if (!peek) {
+      this.#recvBytes -= n;
+      if (this.#paused && this.#recvBytes < RECV_HIGH_WATER / 2) {
+        this.#paused = false;
+        this.#sock?.resume();
+      }
+    }
+    return { n, truncated: false };
+  }
+
+  send(bufs: readonly Uint8Array[]): number {
+    const sock = this.#sock;
+    if (this.#state === 'connecting') throw EAGAIN;
+    if (this.#state === 'closed') throw new SysError('EBADF');
+    if (this.#state !== 'connected' || sock === undefined) throw new SysError('ENOTCONN');
+    if (this.#writeShut || sock.destroyed || sock.writableEnded) throw new SysError('EPIPE');
+    if (this.#failure !== undefined) throw new SysError(this.#failure === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+    const room = SEND_HIGH_WATER - sock.writableLength;
+    if (room <= 0) throw EAGAIN;
+    const data = gather(bufs, room);
+    if (data.length > 0) sock.write(data);
+    return data.length;
+  }
+
+  shutdown(read: boolean, write: boolean): void {
+    if (this.#state !== 'connected') throw new SysError('ENOTCONN');
+    if (read && !this.#readShut) {
+      this.#readShut = true;
+      this.#recv.length = 0;
+      this.#recvBytes = 0;
+      if (this.#paused) this.#sock?.resume();
+    }
+    if (write && !this.#writeShut) {
+      this.#writeShut = true;
+      this.#sock?.end();
+    }
+    this.#waiters.wake('both');
+  }
+
+  takeError(): Errno | undefined {
+    const e = this.#connectError;
+    this.#connectError = undefined;
+    return e;
+  }
+
+  localEndpoint(): Endpoint {
+    if (this.#server !== undefined) {
+      const a = this.#server.address();
+      if (typeof a === 'string') return { kind: 'unix', path: a };
+      if (a !== null) return ipEndpoint(a.address, a.port);
+    }
+    const s = this.#sock;
+    if (s !== undefined) {
+      if (this.family === 'unix') return { kind: 'unix', path: '' };
+      if (s.localAddress !== undefined) return ipEndpoint(s.localAddress, s.localPort ?? 0);
+    }
+    return this.#bound ?? this.#anyEndpoint();
+  }
+
+  remoteEndpoint(): Endpoint {
+    const s = this.#sock;
+    if (this.#state !== 'connected' || s === undefined) throw new SysError('ENOTCONN');
+    if (this.family === 'unix') return { kind: 'unix', path: this.#peerPath ?? '' };
+    if (s.remoteAddress === undefined) throw new SysError('ENOTCONN');
+    return ipEndpoint(s.remoteAddress, s.remotePort ?? 0);
+  }
+
+  setOption(name: SocketOption, value: number): void {
+    this.#options.set(name, value);
+    if (name === 'nodelay') this.#sock?.setNoDelay(value !== 0);
+    if (name === 'keepalive') this.#sock?.setKeepAlive(value !== 0);
+  }
+
+  getOption(name: SocketOption): number {
+    return this.#options.get(name) ?? (name === 'rcvbuf' ? RECV_HIGH_WATER : name === 'sndbuf' ? SEND_HIGH_WATER : name === 'nodelay' ? 1 : 0);
+  }
+
+  poll(kind: PollKind): Readiness {
+    const hangup = this.#eof || this.#state === 'failed' || this.#state === 'closed';
+    if (kind === 'read') {
+      if (this.#state === 'listening') return { ready: this.#accepts.length > 0, nbytes: this.#accepts.length, hangup: false };
+      if (this.#state === 'connecting') return NOT_READY;
+      const ready = this.#recvBytes > 0 || this.#readShut || hangup || this.#failure !== undefined || this.#state === 'idle';
+      return { ready, nbytes: this.#recvBytes, hangup };
+    }
+    if (this.#state === 'connecting' || this.#state === 'listening') return NOT_READY;
+    const room = this.#sock === undefined ? 0 : SEND_HIGH_WATER - this.#sock.writableLength;
+    return { ready: room > 0 || hangup || this.#writeShut || this.#state !== 'connected', nbytes: Math.max(0, room), hangup };
+  }
+
+  onReady(kind: PollKind, wake: () => void): () => void {
+    return this.#waiters.add(kind, wake);
+  }
+
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#sock?.destroy();
+    this.#server?.close();
+    for (const s of this.#accepts.splice(0)) s.close();
+    this.#recv.length = 0;
+    this.#recvBytes = 0;
+    this.#waiters.wake('both');
+  }
+
+  #anyEndpoint(): Endpoint {
+    if (this.family === 'unix') return { kind: 'unix', path: '' };
+    return ipEndpoint(this.family === 'ipv6' ? '::' : '0.0.0.0', 0);
+  }
+}
+
+const NOT_READY: Readiness = Object.freeze({ ready: false, nbytes: 0, hangup: false });
+
+function clampBacklog(n: number): number {
+  return Math.min(MAX_BACKLOG, Math.max(1, n | 0));
+}
+
+/** Copies from a queue of chunks into `bufs`; with `consume`, removes what was copied. */
+export function copyOut(queue: Buffer[], bufs: readonly Uint8Array[], consume: boolean): number {
+  let total = 0;
+  let qi = 0;
+  let qoff = 0;
+  for (const buf of bufs) {
+    let off = 0;
+    while (off < buf.length && qi < queue.length) {
+      const head = queue[qi] as Buffer;
+      const n = Math.min(head.length - qoff, buf.length - off);
+      buf.set(head.subarray(qoff, qoff + n), off);
+      off += n;
+      qoff += n;
+      if (qoff === head.length) {
+        qi++;
+        qoff = 0;
+      }
+    }
+    total += off;
+    if (qi === queue.length) break;
+  }
+  if (consume) {
+    queue.splice(0, qi);
+    if (qoff > 0) queue[0] = (queue[0] as Buffer).subarray(qoff);
+  }
+  return total;
+}
+
+/** Copies up to `limit` bytes of `bufs` into one new Buffer (guest memory must not be retained). */
+export function gather(bufs: readonly Uint8Array[], limit: number): Buffer {
+  let total = 0;
+  for (const b of bufs) total += b.length;
+  const out = Buffer.allocUnsafe(Math.min(total, limit));
+  let off = 0;
+  for (const b of bufs) {
+    if (off >= out.length) break;
+    const n = Math.min(b.length, out.length - off);
+    out.set(n === b.length ? b : b.subarray(0, n), off);
+    off += n;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import type { Endpoint } from '../netdev/endpoint.ts';
+
+/** What a guest asks to do with the network. */
+export type NetOperation =
+  /** connect a stream or datagram socket to a remote endpoint */
+  | 'connect'
+  /** send a datagram to an endpoint (unconnected UDP sendto) */
+  | 'send'
+  /** bind/listen on a local endpoint (TCP listen, UDP bind) */
+  | 'listen';
+
+/** The answer to a policy question: allowed, or refused with a one-line reason naming the rule. */
+export type PolicyDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+/**
+ * Decides each network operation of a guest. dialtone asks before every
+ * connect, send-to, bind/listen and name lookup; a refusal becomes EACCES for
+ * the guest and, with `--trace`, a line giving `reason`.
+ *
+ * Decisions apply to resolved addresses: when the host resolves a name for
+ * the guest it calls {@link NetworkPolicy.learn}, so that a rule naming a host
+ * (`example.com:443`) covers the addresses that name resolved to.
+ */
+export interface NetworkPolicy {
+  /** May the guest perform `op` on `endpoint`? */
+  check(op: NetOperation, endpoint: Endpoint): PolicyDecision;
+  /** May the guest look up `hostname`? */
+  checkLookup(hostname: string): PolicyDecision;
+  /** Records that `hostname` resolved to `addresses` (textual IPs). */
+  learn(hostname: string, addresses: readonly string[]): void;
+}
+
+/** A policy that refuses everything: the library default. */
+export const DENY_ALL: NetworkPolicy = {
+  check: (op) => ({ allowed: false, reason: `network access is off (no policy allows ${op})` }),
+  checkLookup: (h) => ({ allowed: false, reason: `network access is off (no policy allows looking up ${h})` }),
+  learn: () => {},
+};
+
+/** A policy that allows everything (`--allow-net` with no list). */
+export const ALLOW_ALL: NetworkPolicy = {
+  check: () => ({ allowed: true }),
+  checkLookup: () => ({ allowed: true }),
+  learn: () => {},
+};

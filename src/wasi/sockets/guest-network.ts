@@ -1,0 +1,141 @@
+import { SysError } from '../../internal/errno.ts';
+import { formatEndpoint, type Endpoint } from '../../netdev/endpoint.ts';
+import type { NetDriver, NetSocket, SocketFamily, SocketType } from '../../netdev/socket.ts';
+import type { NetOperation, NetworkPolicy } from '../../policy/policy.ts';
+import { SocketDescriptor } from './socket-descriptor.ts';
+
+/** Default cap on sockets one guest may hold open at once (EMFILE past it). */
+export const DEFAULT_MAX_SOCKETS = 1024;
+
+/**
+ * In-host services that answer some endpoints without a real socket (the
+ * DNS stub): `intercept` returns a replacement socket for a connect to
+ * `ep`, or undefined to let the driver handle it.
+ */
+export interface Interceptor {
+  intercept(type: SocketType, ep: Endpoint): NetSocket | undefined;
+}
+
+/** What a guest's network is made of. */
+export interface GuestNetworkOptions {
+  driver: NetDriver;
+  policy: NetworkPolicy;
+  /** Receives one line per refusal (shown with `--trace`). */
+  onRefused?: ((line: string) => void) | undefined;
+  maxSockets?: number | undefined;
+  /** Maps a guest Unix socket path to a host path (through the preopens). */
+  hostPath?: ((guestPath: string) => string) | undefined;
+  interceptors?: readonly Interceptor[] | undefined;
+}
+
+/**
+ * One guest's view of the network, shared by every socket ABI: it opens
+ * sockets (with a cap), asks the policy before connect, bind/listen and
+ * send-to, maps Unix paths, and routes intercepted endpoints (DNS) to
+ * in-host services. The ABIs only decode and encode.
+ */
+export class GuestNetwork {
+  readonly #opts: GuestNetworkOptions;
+  readonly #max: number;
+  #open = 0;
+
+  constructor(opts: GuestNetworkOptions) {
+    this.#opts = opts;
+    this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  }
+
+  get driver(): NetDriver {
+    return this.#opts.driver;
+  }
+
+  /** A new socket descriptor (EMFILE past the cap). */
+  open(family: SocketFamily, type: SocketType): SocketDescriptor {
+    return this.adopt(this.#opts.driver.socket(family, type));
+  }
+
+  /** Wraps a driver socket (opened here or accepted) as a counted descriptor. */
+  adopt(socket: NetSocket, options: { preopened?: boolean; fdflags?: number } = {}): SocketDescriptor {
+    if (this.#open >= this.#max) {
+      socket.close();
+      throw new SysError('EMFILE', `more than ${this.#max} sockets open`);
+    }
+    this.#open++;
+    let released = false;
+    return new SocketDescriptor(socket, {
+      ...options,
+      adopt: (accepted, fdflags) => this.adopt(accepted, { fdflags }),
+      onClose: () => {
+        if (!released) {
+          released = true;
+          this.#open--;
+        }
+      },
+    });
+  }
+
+  bind(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
+    this.#check('listen', ep);
+    if (ep.kind === 'unix') {
+      d.guestLocalPath = ep.path;
+      return d.socket.bind({ kind: 'unix', path: this.#hostPath(ep.path) });
+    }
+    return d.socket.bind(ep);
+  }
+
+  listen(d: SocketDescriptor, backlog: number): void | Promise<void> {
+    // An unbound listener gets an ephemeral port on every address.
+    if (d.socket.type === 'stream' && d.socket.family !== 'unix') {
+      const local = d.socket.localEndpoint();
+      if (local.kind === 'ip' && local.port === 0) this.#check('listen', local);
+    }
+    return d.socket.listen(backlog);
+  }
+
+  connect(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
+    for (const i of this.#opts.interceptors ?? []) {
+      const replacement = i.intercept(d.socket.type, ep);
+      if (replacement !== undefined) {
+        d.socket.close();
+        d.socket = replacement;
+        return replacement.connect(ep);
+      }
+    }
+    this.#check('connect', ep);
+    if (ep.kind === 'unix') {
+      d.guestPeerPath = ep.path;
+      return d.socket.connect({ kind: 'unix', path: this.#hostPath(ep.path) });
+    }
+    return d.socket.connect(ep);
+  }
+
+  sendTo(d: SocketDescriptor, bufs: readonly Uint8Array[], ep: Endpoint | undefined): number {
+    if (ep !== undefined) this.#check('send', ep);
+    return d.socket.send(bufs, ep);
+  }
+
+  /** Resolves a name for the guest, subject to the policy. */
+  async lookup(hostname: string, family?: 4 | 6): Promise<string[]> {
+    const d = this.#opts.policy.checkLookup(hostname);
+    if (!d.allowed) this.#refuse(d.reason);
+    const addrs = await this.#opts.driver.lookup(hostname, family);
+    this.#opts.policy.learn(hostname, addrs);
+    return addrs;
+  }
+
+  /** Throws EACCES (and reports why) when the policy refuses `op` on `ep`. */
+  #check(op: NetOperation, ep: Endpoint): void {
+    const d = this.#opts.policy.check(op, ep);
+    if (!d.allowed) this.#refuse(d.reason || `${op} ${formatEndpoint(ep)} refused`);
+  }
+
+  #refuse(reason: string): never {
+    this.#opts.onRefused?.(`policy: ${reason}`);
+    throw new SysError('EACCES', reason);
+  }
+
+  #hostPath(guestPath: string): string {
+    const map = this.#opts.hostPath;
+    if (map === undefined) throw new SysError('ENOENT', `Unix socket path ${guestPath} is not under a preopened directory`);
+    return map(guestPath);
+  }
+}

@@ -1,0 +1,60 @@
+import { DialtoneError } from '../../errors.ts';
+import { SysError } from '../../internal/errno.ts';
+import { formatEndpoint, ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
+import { FdFlags } from '../constants.ts';
+import type { WasiHost } from '../host.ts';
+
+/** Parses `host:port`, `[v6]:port` or an absolute Unix path. */
+export function parseSocketAddress(spec: string): Endpoint {
+  if (spec.startsWith('/')) return { kind: 'unix', path: spec };
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(spec);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (m === null || host === undefined || port > 65535) {
+    throw new DialtoneError('ERR_USAGE', `${spec}: expected HOST:PORT, [IPv6]:PORT or /unix/path`);
+  }
+  const address = host === '' || host === 'localhost' ? '127.0.0.1' : host;
+  if (parseIpv4(address) === undefined && parseIpv6(address) === undefined) {
+    throw new DialtoneError('ERR_USAGE', `${spec}: the host must be an IP address (or localhost)`);
+  }
+  return ipEndpoint(address, port);
+}
+
+/**
+ * Creates the preopened sockets (`--listen`, `--dial`) and appends them to
+ * the fd table after stdio and the preopened directories: stream sockets,
+ * NONBLOCK, answering ENOTDIR to `fd_prestat_get`, as Go's
+ * `net.FileListener` / `net.FileConn` expect. They bypass the policy: the
+ * person who started the guest asked for them.
+ */
+export async function preopenSockets(host: WasiHost, listen: readonly string[], dial: readonly string[]): Promise<void> {
+  const driver = host.network.driver;
+  for (const spec of listen) {
+    const ep = parseSocketAddress(spec);
+    const s = driver.socket(ep.kind === 'unix' ? 'unix' : ep.family === 6 ? 'ipv6' : 'ipv4', 'stream');
+    try {
+      s.bind(ep);
+      await s.listen(128);
+    } catch (err) {
+      s.close();
+      throw new DialtoneError('ERR_USAGE', `--listen ${spec}: ${err instanceof SysError ? err.message : String(err)}`);
+    }
+    host.fds.add(host.network.adopt(s, { preopened: true, fdflags: FdFlags.NONBLOCK }));
+  }
+  for (const spec of dial) {
+    const ep = parseSocketAddress(spec);
+    const s = driver.socket(ep.kind === 'unix' ? 'unix' : ep.family === 6 ? 'ipv6' : 'ipv4', 'stream');
+    try {
+      s.connect(ep);
+    } catch (err) {
+      if (!(err instanceof SysError && err.errno === 'EINPROGRESS')) throw err;
+    }
+    while (!s.poll('write').ready) await new Promise<void>((resolve) => s.onReady('write', resolve));
+    const failed = s.takeError();
+    if (failed !== undefined) {
+      s.close();
+      throw new DialtoneError('ERR_USAGE', `--dial ${formatEndpoint(ep)}: ${failed}`);
+    }
+    host.fds.add(host.network.adopt(s, { preopened: true, fdflags: FdFlags.NONBLOCK }));
+  }
+}
