@@ -40,6 +40,12 @@ export interface NetOptions {
   listen?: readonly string[];
   /** Connected sockets to hand the guest (`host:port`), after the listeners. */
   dial?: readonly string[];
+  /**
+   * Resolve the guest's DNS queries in the host (a virtual /etc/resolv.conf
+   * naming an in-host stub nameserver; answers from the system resolver,
+   * subject to the policy). Default: on whenever a policy is given.
+   */
+  dns?: boolean;
 }
 
 /** How a guest ended. */
@@ -63,6 +69,7 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
   const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
   const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
   const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;
+  const dns = options.net?.dns ?? options.net?.policy !== undefined;
   const host = new WasiHost({
     args: [argv0, ...(options.args ?? [])],
     env: options.env ?? {},
@@ -73,9 +80,11 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     trace,
     signatures,
     network: { policy: options.net?.policy },
+    dns,
   });
   try {
     await preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []);
+    if (dns) host.addEtc();
     const imports = host.imports(jspi);
     checkImports(module, imports);
     const instance = await WebAssembly.instantiate(module, imports);

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { DialtoneError } from '../errors.ts';
+import { policyFromFlags } from '../policy/flags.ts';
 import { run } from '../run.ts';
 import { USAGE, parseCommandLine, type RunCommand } from './options.ts';
 
@@ -45,6 +46,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
     env,
     dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.host])),
     trace: cmd.trace,
+    net: { policy: policyFromFlags(cmd.policy), listen: cmd.listen, dial: cmd.dial },
   });
   return exitCode;
 }

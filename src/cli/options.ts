@@ -10,6 +10,12 @@ export interface RunCommand {
   env: Record<string, string>;
   inheritEnv: boolean;
   trace: boolean;
+  /** Network policy flags, one item per occurrence (`true` for a bare flag). */
+  policy: { allowNet: (true | string)[]; allowListen: (true | string)[]; denyNet: (true | string)[] };
+  /** Preopened listening sockets (`--listen ADDR`). */
+  listen: string[];
+  /** Preopened connected sockets (`--dial ADDR`). */
+  dial: string[];
 }
 
 /** Any parsed command line. */
@@ -27,7 +33,18 @@ Options:
   --inherit-env        pass dialtone's whole environment to the guest
                        (--env entries still win)
   --trace              print every host call, its arguments and result to
-                       stderr, one line each
+                       stderr, one line each (and why the policy refused)
+
+Network (everything is refused unless allowed):
+  --allow-net          allow every connection, send, lookup and listener
+  --allow-net=LIST     allow connections to HOST[:PORT], [IPv6][:PORT], CIDR,
+                       ports as P or P-Q; a host name covers the addresses it
+                       resolves to
+  --allow-listen=LIST  allow listening on ADDR[:PORT] or :PORT
+  --deny-net=LIST      refuse these targets; deny wins over allow
+  --listen ADDR        hand the guest a listening socket (HOST:PORT or a path)
+  --dial ADDR          hand the guest a connected socket
+                       (both after the --dir fds, for net.FileListener / FileConn)
   -h, --help           show this help
   --version            show dialtone's version
 
@@ -45,7 +62,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (command === '--version' || command === 'version') return { command: 'version' };
   if (command !== 'run') usage(`unknown command "${command}"`);
 
-  const cmd: RunCommand = { command: 'run', module: '', args: [], dirs: [], env: {}, inheritEnv: false, trace: false };
+  const cmd: RunCommand = {
+    command: 'run',
+    module: '',
+    args: [],
+    dirs: [],
+    env: {},
+    inheritEnv: false,
+    trace: false,
+    policy: { allowNet: [], allowListen: [], denyNet: [] },
+    listen: [],
+    dial: [],
+  };
   let i = 0;
   const value = (flag: string, inline: string | undefined): string => {
     if (inline !== undefined) return inline;
@@ -88,6 +116,22 @@ export function parseCommandLine(argv: readonly string[]): Command {
         break;
       case '--trace':
         cmd.trace = true;
+        break;
+      // The policy flags take their list only after "=": a bare flag means "all".
+      case '--allow-net':
+        cmd.policy.allowNet.push(inline ?? true);
+        break;
+      case '--allow-listen':
+        cmd.policy.allowListen.push(inline ?? true);
+        break;
+      case '--deny-net':
+        cmd.policy.denyNet.push(inline ?? true);
+        break;
+      case '--listen':
+        cmd.listen.push(value(flag, inline));
+        break;
+      case '--dial':
+        cmd.dial.push(value(flag, inline));
         break;
       default:
         usage(`unknown option ${flag}`);

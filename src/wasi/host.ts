@@ -2,6 +2,9 @@ import { randomFillSync } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { DialtoneError } from '../errors.ts';
 import { SysError } from '../internal/errno.ts';
+import { DnsInterceptor, STUB_NAMESERVER } from '../dns/interceptor.ts';
+import { hostsFile, resolvConf } from '../dns/files.ts';
+import { DnsStub } from '../dns/stub.ts';
 import { NodeDriver } from '../netdev/node/driver.ts';
 import { DENY_ALL } from '../policy/policy.ts';
 import type { Jspi } from '../internal/jspi.ts';
@@ -11,7 +14,9 @@ import { Scheduler, type HostContext } from './host-function.ts';
 import { toImports } from './imports.ts';
 import { GuestMemory, encodeUtf8 } from './memory.ts';
 import { PREVIEW1, preview1 } from './preview1/index.ts';
-import { GuestNetwork, type GuestNetworkOptions } from './sockets/guest-network.ts';
+import { OFlags, RIGHTS_ALL } from './constants.ts';
+import { EtcOverlay } from './fs/etc-overlay.ts';
+import { GuestNetwork, type GuestNetworkOptions, type Interceptor } from './sockets/guest-network.ts';
 import { wasmEdgeSockets, wasmEdgeVersion } from './sockets/wasmedge.ts';
 import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget } from './stdio.ts';
 
@@ -37,7 +42,13 @@ export interface HostConfig {
   /** Receives host bugs (never guest errors). Defaults to writing to stderr. */
   onInternalError?: ((fn: string, err: unknown) => void) | undefined;
   /** Sockets: driver and policy (default: the Node driver, everything denied). */
-  network?: Partial<Pick<GuestNetworkOptions, 'driver' | 'policy' | 'maxSockets' | 'interceptors'>> | undefined;
+  network?: Partial<Pick<GuestNetworkOptions, 'driver' | 'policy' | 'maxSockets'>> | undefined;
+  /**
+   * Answer the guest's DNS in the host: a stub nameserver behind a virtual
+   * /etc/resolv.conf (see {@link WasiHost.addEtc}), resolving through the
+   * driver and the policy.
+   */
+  dns?: boolean | undefined;
   /** Import signatures of the module, to pick the WasmEdge socket ABI version. */
   signatures?: ReadonlyMap<string, { params: number; results: number }> | undefined;
 }
@@ -65,14 +76,51 @@ export class WasiHost {
       this.#preopens.push({ guest: p.guest, dir });
       this.fds.add(dir);
     }
+    const driver = config.network?.driver ?? new NodeDriver();
+    const policy = config.network?.policy ?? DENY_ALL;
+    const interceptors: Interceptor[] = [];
+    if (config.dns) {
+      const stub = new DnsStub({
+        policy: (name) => policy.checkLookup(name),
+        resolve: (name, family) => driver.lookup(name, family),
+        onResolved: (name, addresses) => policy.learn(name, addresses),
+        onRefused: (name, reason) => config.trace?.(`policy: lookup ${name} refused: ${reason}`),
+      });
+      interceptors.push(new DnsInterceptor(stub));
+    }
     this.network = new GuestNetwork({
-      driver: config.network?.driver ?? new NodeDriver(),
-      policy: config.network?.policy ?? DENY_ALL,
+      driver,
+      policy,
       maxSockets: config.network?.maxSockets,
-      interceptors: config.network?.interceptors,
+      interceptors,
       onRefused: config.trace,
       hostPath: (guestPath) => this.hostPathOf(guestPath),
     });
+  }
+
+  /**
+   * Preopens the guest's virtual `/etc` (resolv.conf naming the stub
+   * nameserver, hosts, nsswitch.conf) over the host's /etc when `/` is
+   * preopened. Call after the other preopens (directories, then sockets) so
+   * their fd numbers stay as the caller listed them. Skipped when the caller
+   * preopened `/etc` itself.
+   */
+  addEtc(): void {
+    if (this.#preopens.some((p) => p.guest.replace(/\/+$/, '') === '/etc')) return;
+    const root = this.#preopens.find((p) => p.guest === '/');
+    let fallback: NodeDirectory | undefined;
+    try {
+      const etc = root?.dir.openAt({ path: 'etc', followSymlinks: true, oflags: OFlags.DIRECTORY, fdflags: 0, rightsBase: RIGHTS_ALL, rightsInheriting: RIGHTS_ALL });
+      if (etc instanceof NodeDirectory) fallback = etc;
+    } catch {
+      // no /etc on the host side: the virtual files alone
+    }
+    this.fds.add(
+      new EtcOverlay(
+        { 'resolv.conf': resolvConf(STUB_NAMESERVER), hosts: hostsFile(), 'nsswitch.conf': 'hosts: files dns\n' },
+        fallback,
+      ),
+    );
   }
 
   /**

@@ -2,4 +2,4 @@ module dialtone.test/guests
 
 go 1.24
 
-require github.com/stealthrocket/net v0.2.1 // indirect
+require github.com/stealthrocket/net v0.2.1

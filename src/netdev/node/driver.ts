@@ -19,8 +19,11 @@ export class NodeDriver implements NetDriver {
 
   async lookup(hostname: string, family?: 4 | 6): Promise<string[]> {
     try {
-      const all = await lookup(hostname, { all: true, family: family ?? 0, order: 'ipv4first' });
-      return all.map((a) => a.address);
+      // Always one AF_UNSPEC getaddrinfo, filtered here: asking for one
+      // family makes glibc go to DNS for a name the hosts file has only in
+      // the other family, while AF_UNSPEC stops at the hosts file.
+      const all = await lookup(hostname, { all: true, family: 0, order: 'ipv4first' });
+      return all.filter((a) => family === undefined || a.family === family).map((a) => a.address);
     } catch (err) {
       throw toSysError(err);
     }
