@@ -61,13 +61,8 @@ export class DnsStubSocket implements NetSocket {
     if (this.#closed) throw new SysError('EBADF');
     if (this.#pending >= MAX_PENDING_QUERIES) throw EAGAIN;
     const data = gather(bufs, Number.MAX_SAFE_INTEGER);
-    let messages: Uint8Array[];
-    try {
-      messages = this.type === 'stream' ? this.#decoder.push(data) : [data];
-    } catch {
-      throw new SysError('EMSGSIZE', 'DNS message over the TCP frame limit');
-    }
-    for (const q of messages) this.#ask(q);
+    // A 2-byte length prefix cannot announce more than the decoder accepts.
+    for (const q of this.type === 'stream' ? this.#decoder.push(data) : [data]) this.#ask(q);
     return data.length;
   }
 
@@ -78,6 +73,8 @@ export class DnsStubSocket implements NetSocket {
       (resp) => {
         this.#pending--;
         if (resp !== null && !this.#closed) this.#answers.push(Buffer.from(transport === 'tcp' ? encodeTcpFrame(resp) : resp));
+        // Not a query at all: a server would drop it; over TCP it closes the connection.
+        if (resp === null && transport === 'tcp') this.#readShut = true;
         this.#waiters.wake('both');
       },
       () => {

@@ -69,7 +69,8 @@ export function parseIpv4(s: string): Uint8Array | undefined {
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
     const p = parts[i] as string;
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    // No leading zeros: "010" is octal to some parsers and rejected by Node.
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
     out[i] = Number(p);
   }
   return out;

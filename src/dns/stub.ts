@@ -1,0 +1,290 @@
+/**
+ * The stub nameserver a guest's /etc/resolv.conf points at. The host
+ * intercepts the guest's DNS queries to that address and hands each one to
+ * {@link DnsStub.answer}, which resolves A / AAAA questions with the host's
+ * own resolver (node:dns `lookup`, so the machine's /etc/hosts and resolver
+ * configuration apply) after asking a lookup policy.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIPv4, isIPv6 } from 'node:net';
+import {
+  DEFAULT_TTL,
+  DNS_CLASS_IN,
+  DnsFormatError,
+  DnsType,
+  OPCODE_QUERY,
+  Rcode,
+  TCP_MAX_SIZE,
+  UDP_CLASSIC_SIZE,
+  UDP_MAX_SIZE,
+  buildResponse,
+  parseQuery,
+  readHeader,
+  type DnsAnswer,
+  type DnsHeader,
+  type DnsQuery,
+} from './wire.ts';
+
+/** How a query reached the stub. */
+export type DnsTransport = 'udp' | 'tcp';
+
+/**
+ * A lookup policy's answer (the same shape as the network policy's
+ * `PolicyDecision`): allowed, or refused with a one-line reason.
+ */
+export type LookupDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+/**
+ * Resolves `name` to textual addresses of one family. Resolving to `[]`, or
+ * rejecting with an error whose `code` is `ENOTFOUND` or `ENODATA`, means
+ * "no address of this family"; any other rejection is a resolver failure
+ * (SERVFAIL). Addresses not of the asked family are ignored.
+ */
+export type DnsResolveFn = (name: string, family: 4 | 6) => Promise<readonly string[]>;
+
+/** Configuration of a {@link DnsStub}. */
+export interface DnsStubOptions {
+  /**
+   * May the guest look up `name`? Asked once per valid question, before
+   * anything is resolved. `name` is lower case with no trailing dot.
+   */
+  readonly policy: (name: string) => LookupDecision;
+  /** Resolves names; defaults to {@link systemResolve}. */
+  readonly resolve?: DnsResolveFn | undefined;
+  /** Told about each question the policy refused (answered REFUSED). */
+  readonly onRefused?: ((name: string, reason: string) => void) | undefined;
+  /**
+   * Told about each successful A / AAAA resolution before its answer is
+   * returned, so a policy can learn which addresses a name stands for.
+   */
+  readonly onResolved?: ((name: string, addresses: readonly string[]) => void) | undefined;
+  /**
+   * Receives host bugs: a callback or resolver that threw synchronously or
+   * returned something that is not an array of strings. The query is then
+   * answered SERVFAIL. Defaults to ignoring them.
+   */
+  readonly onInternalError?: ((err: unknown) => void) | undefined;
+  /** TTL of answers, in seconds (default {@link DEFAULT_TTL}). */
+  readonly ttl?: number | undefined;
+  /** How long one question may take to resolve before SERVFAIL (default {@link DEFAULT_LOOKUP_TIMEOUT_MS}). */
+  readonly lookupTimeoutMs?: number | undefined;
+  /** Most addresses in one answer (default {@link DEFAULT_MAX_ANSWERS}). */
+  readonly maxAnswers?: number | undefined;
+  /**
+   * Most distinct (name, family) lookups in flight at once; further
+   * questions get SERVFAIL (default {@link DEFAULT_MAX_LOOKUPS}). Bounds
+   * what a guest can queue on libuv's threadpool, which getaddrinfo shares
+   * with file I/O.
+   */
+  readonly maxConcurrentLookups?: number | undefined;
+}
+
+/**
+ * Default for {@link DnsStubOptions.lookupTimeoutMs}: shorter than the
+ * per-try timeout {@link resolvConf} gives the guest, so the guest gets a
+ * SERVFAIL rather than a timeout of its own.
+ */
+export const DEFAULT_LOOKUP_TIMEOUT_MS = 5000;
+/** Default for {@link DnsStubOptions.maxAnswers}. */
+export const DEFAULT_MAX_ANSWERS = 32;
+/** Default for {@link DnsStubOptions.maxConcurrentLookups}. */
+export const DEFAULT_MAX_LOOKUPS = 32;
+/** The largest query accepted over UDP (larger ones get FORMERR). */
+export const MAX_UDP_QUERY = UDP_CLASSIC_SIZE;
+/** The largest query accepted over TCP (larger ones get FORMERR). */
+export const MAX_TCP_QUERY = TCP_MAX_SIZE;
+
+/**
+ * The default resolver: `dns.promises.lookup(name, { family, all: true })`,
+ * i.e. getaddrinfo with the machine's /etc/hosts, nsswitch and resolver.
+ */
+export const systemResolve: DnsResolveFn = async (name, family) => {
+  const found = await lookup(name, { family, all: true });
+  return found.map((a) => a.address);
+};
+
+/** How a resolution of one family ended. */
+type Outcome = { readonly kind: 'found'; readonly addresses: readonly string[] } | { readonly kind: 'none' } | { readonly kind: 'failed' };
+
+const SERVFAIL_OUTCOME: Outcome = { kind: 'failed' };
+const NONE_OUTCOME: Outcome = { kind: 'none' };
+
+/** Special-use names answered without asking the system (RFC 6761 §6.3). */
+const LOCALHOST: Readonly<Record<4 | 6, readonly string[]>> = { 4: ['127.0.0.1'], 6: ['::1'] };
+
+/** A host name the system resolver may be asked about: letters, digits, `-`, `_`, dots between labels. */
+const HOSTNAME_CHARS = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
+const ALL_NUMERIC = /^[0-9.]+$/;
+
+/**
+ * Answers DNS queries from a guest. One instance serves any number of
+ * concurrent queries, over UDP and TCP alike.
+ *
+ * What each query gets:
+ * - not a query (shorter than a header, or QR set): no response (`null`);
+ * - too large for the transport, or malformed, or not one question: FORMERR;
+ * - an opcode other than QUERY, a class other than IN, or a zone transfer
+ *   (AXFR, IXFR, MAILA, MAILB): NOTIMP;
+ * - EDNS version other than 0: BADVERS;
+ * - a name that is not a host name (bytes other than letters, digits, `-`,
+ *   `_`; or all digits, i.e. an address): NXDOMAIN;
+ * - a name the policy refuses: REFUSED (and `onRefused`);
+ * - A / AAAA: the addresses, or NODATA (NOERROR, no answers) if the name
+ *   has addresses of the other family only, or NXDOMAIN, or SERVFAIL when
+ *   the resolver fails or times out. `localhost` and `*.localhost` are
+ *   127.0.0.1 and ::1;
+ * - any other type (MX, TXT, PTR, ANY, ...): NODATA, which Go reports as
+ *   "no such host".
+ *
+ * Over UDP a response is at most 512 bytes, or the EDNS0 size the query
+ * advertised up to 1232; answers that do not fit are left out and TC set.
+ */
+export class DnsStub {
+  readonly #policy: DnsStubOptions['policy'];
+  readonly #resolve: DnsResolveFn;
+  readonly #onRefused: DnsStubOptions['onRefused'];
+  readonly #onResolved: DnsStubOptions['onResolved'];
+  readonly #onInternalError: DnsStubOptions['onInternalError'];
+  readonly #ttl: number;
+  readonly #timeoutMs: number;
+  readonly #maxAnswers: number;
+  readonly #maxLookups: number;
+  /** Lookups being waited for, keyed by family and name; concurrent questions share them. */
+  readonly #inflight = new Map<string, Promise<Outcome>>();
+  /** Resolver calls not yet settled, including ones whose question timed out. */
+  #running = 0;
+
+  constructor(options: DnsStubOptions) {
+    this.#policy = options.policy;
+    this.#resolve = options.resolve ?? systemResolve;
+    this.#onRefused = options.onRefused;
+    this.#onResolved = options.onResolved;
+    this.#onInternalError = options.onInternalError;
+    this.#ttl = positiveInt(options.ttl ?? DEFAULT_TTL, 'ttl', 0);
+    this.#timeoutMs = positiveInt(options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS, 'lookupTimeoutMs', 1);
+    this.#maxAnswers = positiveInt(options.maxAnswers ?? DEFAULT_MAX_ANSWERS, 'maxAnswers', 1);
+    this.#maxLookups = positiveInt(options.maxConcurrentLookups ?? DEFAULT_MAX_LOOKUPS, 'maxConcurrentLookups', 1);
+  }
+
+  /**
+   * The response to `query`, ready to send back over `transport` (without
+   * the TCP length prefix), or `null` when the message gets no response;
+   * over TCP the connection should then be closed. Never rejects.
+   */
+  async answer(query: Uint8Array, transport: DnsTransport): Promise<Uint8Array | null> {
+    const header = readHeader(query);
+    if (header === undefined || header.response) return null;
+    try {
+      return await this.#answer(query, header, transport);
+    } catch (err) {
+      this.#onInternalError?.(err);
+      return buildResponse({ header, rcode: Rcode.SERVFAIL, maxSize: UDP_CLASSIC_SIZE });
+    }
+  }
+
+  async #answer(msg: Uint8Array, header: DnsHeader, transport: DnsTransport): Promise<Uint8Array> {
+    const formerr = (): Uint8Array => buildResponse({ header, rcode: Rcode.FORMERR, maxSize: UDP_CLASSIC_SIZE });
+    if (msg.length > (transport === 'udp' ? MAX_UDP_QUERY : MAX_TCP_QUERY)) return formerr();
+    if (header.opcode !== OPCODE_QUERY) return buildResponse({ header, rcode: Rcode.NOTIMP, maxSize: UDP_CLASSIC_SIZE });
+    let query: DnsQuery;
+    try {
+      query = parseQuery(msg);
+    } catch (err) {
+      if (err instanceof DnsFormatError) return formerr();
+      throw err;
+    }
+    const { question, edns } = query;
+    const maxSize =
+      transport === 'tcp'
+        ? TCP_MAX_SIZE
+        : edns === undefined
+          ? UDP_CLASSIC_SIZE
+          : clamp(edns.udpPayloadSize, UDP_CLASSIC_SIZE, UDP_MAX_SIZE);
+    const respond = (rcode: Rcode, answers?: readonly DnsAnswer[]): Uint8Array =>
+      buildResponse({ header, question, rcode, answers, ttl: this.#ttl, edns: edns !== undefined, maxSize });
+
+    if (edns !== undefined && edns.version !== 0) return respond(Rcode.BADVERS);
+    if (question.class !== DNS_CLASS_IN) return respond(Rcode.NOTIMP);
+    if (question.type === DnsType.OPT) return respond(Rcode.FORMERR);
+    if (question.type >= DnsType.IXFR && question.type <= DnsType.MAILA) return respond(Rcode.NOTIMP);
+
+    const name = question.name;
+    if (name === '') return respond(Rcode.NOERROR); // the root has no addresses
+    if (!HOSTNAME_CHARS.test(name) || ALL_NUMERIC.test(name)) return respond(Rcode.NXDOMAIN);
+
+    const decision = this.#policy(name);
+    if (!decision.allowed) {
+      this.#onRefused?.(name, decision.reason);
+      return respond(Rcode.REFUSED);
+    }
+    if (question.type !== DnsType.A && question.type !== DnsType.AAAA) return respond(Rcode.NOERROR);
+
+    const family = question.type === DnsType.A ? 4 : 6;
+    const outcome = await this.#resolveQuestion(name, family);
+    if (outcome.kind === 'failed') return respond(Rcode.SERVFAIL);
+    if (outcome.kind === 'none') {
+      // NXDOMAIN only if the name has no address of either family.
+      const other = await this.#resolveQuestion(name, family === 4 ? 6 : 4);
+      return respond(other.kind === 'found' ? Rcode.NOERROR : Rcode.NXDOMAIN);
+    }
+    const addresses = outcome.addresses.slice(0, this.#maxAnswers);
+    this.#onResolved?.(name, addresses);
+    return respond(
+      Rcode.NOERROR,
+      addresses.map((address) => ({ type: question.type === DnsType.A ? DnsType.A : DnsType.AAAA, address })),
+    );
+  }
+
+  /** Resolves one family of `name`, sharing a lookup already in flight. */
+  #resolveQuestion(name: string, family: 4 | 6): Promise<Outcome> {
+    if (name === 'localhost' || name.endsWith('.localhost')) return Promise.resolve({ kind: 'found', addresses: LOCALHOST[family] });
+    const key = `${family} ${name}`;
+    const shared = this.#inflight.get(key);
+    if (shared !== undefined) return shared;
+    if (this.#running >= this.#maxLookups) return Promise.resolve(SERVFAIL_OUTCOME);
+    const lookup = this.#lookup(name, family).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, lookup);
+    return lookup;
+  }
+
+  /** Runs the resolver with a deadline and classifies what it returned. */
+  async #lookup(name: string, family: 4 | 6): Promise<Outcome> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<Outcome>((resolve) => {
+      timer = setTimeout(() => resolve(SERVFAIL_OUTCOME), this.#timeoutMs);
+    });
+    const resolved = (async (): Promise<Outcome> => {
+      let result: unknown;
+      this.#running++;
+      try {
+        result = await this.#resolve(name, family);
+      } catch (err) {
+        const code = (err as { code?: unknown } | null)?.code;
+        return code === 'ENOTFOUND' || code === 'ENODATA' ? NONE_OUTCOME : SERVFAIL_OUTCOME;
+      } finally {
+        this.#running--;
+      }
+      if (!Array.isArray(result)) {
+        this.#onInternalError?.(new TypeError(`resolver returned ${typeof result} for ${name}, not an array`));
+        return SERVFAIL_OUTCOME;
+      }
+      const valid = family === 4 ? isIPv4 : isIPv6;
+      const addresses = [...new Set(result.filter((a): a is string => typeof a === 'string' && valid(a)))];
+      return addresses.length === 0 ? NONE_OUTCOME : { kind: 'found', addresses };
+    })();
+    try {
+      return await Promise.race([resolved, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+function positiveInt(n: number, what: string, min: number): number {
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`DnsStub: ${what} must be an integer >= ${min}, got ${n}`);
+  return n;
+}

@@ -1,0 +1,3 @@
+module dialtone.test/dns/goresolver
+
+go 1.21
