@@ -29,6 +29,8 @@ export interface HostFunction {
   readonly params: readonly ParamSpec[];
   readonly suspending: boolean;
   impl(...args: (number | bigint)[]): void | Promise<void>;
+  /** Decodes what the raw arguments point at (an address, say) for `--trace`. */
+  describe?: ((args: readonly (number | bigint)[], memory: GuestMemory) => string) | undefined;
 }
 
 /** Parses a compact parameter list such as `'fd:fd iovs:ptr iovs_len:u32'`. */
@@ -44,8 +46,13 @@ export function params(spec: string): ParamSpec[] {
 }
 
 /** Declares a host function (see {@link HostFunction}). */
-export function hostFunction(name: string, spec: string, impl: HostFunction['impl'], options: { suspending?: boolean } = {}): HostFunction {
-  return { name, params: params(spec), suspending: options.suspending ?? false, impl };
+export function hostFunction(
+  name: string,
+  spec: string,
+  impl: HostFunction['impl'],
+  options: { suspending?: boolean; describe?: HostFunction['describe'] } = {},
+): HostFunction {
+  return { name, params: params(spec), suspending: options.suspending ?? false, impl, describe: options.describe };
 }
 
 /** What host functions share: the guest's memory, its fd table and its start-up data. */

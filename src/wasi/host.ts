@@ -110,16 +110,20 @@ export class WasiHost {
     const root = this.#preopens.find((p) => p.guest === '/');
     let fallback: NodeDirectory | undefined;
     try {
-      const etc = root?.dir.openAt({ path: 'etc', followSymlinks: true, oflags: OFlags.DIRECTORY, fdflags: 0, rightsBase: RIGHTS_ALL, rightsInheriting: RIGHTS_ALL });
+      const etc = root?.dir.openAt({
+        path: 'etc',
+        followSymlinks: true,
+        oflags: OFlags.DIRECTORY,
+        fdflags: 0,
+        rightsBase: RIGHTS_ALL,
+        rightsInheriting: RIGHTS_ALL,
+      });
       if (etc instanceof NodeDirectory) fallback = etc;
     } catch {
       // no /etc on the host side: the virtual files alone
     }
     this.fds.add(
-      new EtcOverlay(
-        { 'resolv.conf': resolvConf(STUB_NAMESERVER), hosts: hostsFile(), 'nsswitch.conf': 'hosts: files dns\n' },
-        fallback,
-      ),
+      new EtcOverlay({ 'resolv.conf': resolvConf(STUB_NAMESERVER), hosts: hostsFile(), 'nsswitch.conf': 'hosts: files dns\n' }, fallback),
     );
   }
 
@@ -131,7 +135,11 @@ export class WasiHost {
     let best: { guest: string; dir: NodeDirectory } | undefined;
     for (const p of this.#preopens) {
       const prefix = p.guest.endsWith('/') ? p.guest : `${p.guest}/`;
-      if ((guestPath === p.guest || guestPath.startsWith(prefix) || p.guest === '/') && (best === undefined || p.guest.length > best.guest.length)) best = p;
+      if (
+        (guestPath === p.guest || guestPath.startsWith(prefix) || p.guest === '/') &&
+        (best === undefined || p.guest.length > best.guest.length)
+      )
+        best = p;
     }
     if (best === undefined || !guestPath.startsWith('/')) throw new SysError('ENOENT', `${guestPath} is not under a preopened directory`);
     const rest = guestPath.slice(best.guest.length).replace(/^\/+/, '');

@@ -62,8 +62,10 @@ function parse(b: Uint8Array): Map<string, { params: number; results: number }> 
           p++; // reftype
           limits();
         } else if (kind === 0x02) limits();
-        else if (kind === 0x03) p += 2; // valtype, mut
-        else if (kind === 0x04) p += 2; // tag: attribute, type index (small)
+        else if (kind === 0x03)
+          p += 2; // valtype, mut
+        else if (kind === 0x04)
+          p += 2; // tag: attribute, type index (small)
         else throw new Error('unknown import kind');
       }
       return out; // the import section follows the type section; nothing after is needed

@@ -55,7 +55,15 @@ function edge(fn: HostFunction, onInternalError: EdgeOptions['onInternalError'])
 
 function traced(fn: HostFunction, f: WasmFn, trace: (line: string) => void, memory: () => GuestMemory | undefined): WasmFn {
   return (...args) => {
-    const call = `${fn.name}(${formatArgs(fn, args, memory())})`;
+    const m = memory();
+    let call = `${fn.name}(${formatArgs(fn, args, m)})`;
+    if (fn.describe !== undefined && m !== undefined) {
+      try {
+        call += ` [${fn.describe(args, m)}]`;
+      } catch {
+        call += ' [<EFAULT>]';
+      }
+    }
     let r: number | Promise<number>;
     try {
       r = f(...args);

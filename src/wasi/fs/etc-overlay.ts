@@ -65,7 +65,16 @@ export class EtcOverlay extends Descriptor implements DirectoryOps {
 
   override stat(): Filestat {
     if (this.#fallback !== undefined) return this.#fallback.stat();
-    return { dev: 0n, ino: 0n, filetype: Filetype.DIRECTORY, nlink: 2n, size: 0n, atim: this.#created, mtim: this.#created, ctim: this.#created };
+    return {
+      dev: 0n,
+      ino: 0n,
+      filetype: Filetype.DIRECTORY,
+      nlink: 2n,
+      size: 0n,
+      atim: this.#created,
+      mtim: this.#created,
+      ctim: this.#created,
+    };
   }
 
   override readdir(cookie: bigint): DirEntry[] {

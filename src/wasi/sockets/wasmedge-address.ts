@@ -57,7 +57,8 @@ export function encodeAddress(m: GuestMemory, descPtr: number, portPtr: number, 
   const out = m.bytes(buf, len);
   if (ep.kind === 'unix') {
     const path = new TextEncoder().encode(ep.path);
-    if (path.length > UNIX_PATH_MAX || 2 + path.length + 1 > len) throw new SysError('EINVAL', 'address buffer too small for the Unix path');
+    if (path.length > UNIX_PATH_MAX || 2 + path.length + 1 > len)
+      throw new SysError('EINVAL', 'address buffer too small for the Unix path');
     out.fill(0);
     m.setU16(buf, WasmEdgeFamily.UNIX);
     out.set(path, 2);

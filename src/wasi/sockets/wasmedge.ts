@@ -1,5 +1,5 @@
 import { SysError, type Errno } from '../../internal/errno.ts';
-import { ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
+import { formatEndpoint, ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { SocketOption } from '../../netdev/socket.ts';
 import { RoFlags } from '../constants.ts';
 import { wasiErrno } from '../errno.ts';
@@ -39,6 +39,10 @@ const OPTION_NAMES: Readonly<Record<number, SocketOption>> = {
 
 const u32 = (v: number | bigint): number => (v as number) >>> 0;
 
+/** `--trace` text for (fd, addr, port) calls. */
+const describeAddress = (args: readonly (number | bigint)[], m: GuestMemory): string =>
+  formatEndpoint(decodeAddress(m, u32(args[1] ?? 0), u32(args[2] ?? 0)));
+
 /** Which WasmEdge socket ABI a module was built against. */
 export type WasmEdgeVersion = 'v1' | 'v2';
 
@@ -67,7 +71,8 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
   const common: HostFunction[] = [
     hostFunction('sock_open', 'af:u32 socktype:u32 fd_out:ptr', (af, type, out) => {
       m().check(u32(out), 4);
-      const family = af === WasmEdgeFamily.INET4 ? 'ipv4' : af === WasmEdgeFamily.INET6 ? 'ipv6' : af === WasmEdgeFamily.UNIX ? 'unix' : undefined;
+      const family =
+        af === WasmEdgeFamily.INET4 ? 'ipv4' : af === WasmEdgeFamily.INET6 ? 'ipv6' : af === WasmEdgeFamily.UNIX ? 'unix' : undefined;
       if (family === undefined) throw new SysError('EAFNOSUPPORT', `address family ${u32(af)}`);
       const t = u32(type);
       if (t !== SockType.ANY && t !== SockType.DGRAM && t !== SockType.STREAM) throw new SysError('EPROTOTYPE', `socket type ${t}`);
@@ -81,18 +86,16 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
       }
       m().setU32(u32(out), fd);
     }),
-    hostFunction(
-      'sock_bind',
-      'fd:fd addr:ptr port:u32',
-      (fd, addr, port) => net.bind(sock(fd), decodeAddress(m(), u32(addr), u32(port))),
-      { suspending: true },
-    ),
+    hostFunction('sock_bind', 'fd:fd addr:ptr port:u32', (fd, addr, port) => net.bind(sock(fd), decodeAddress(m(), u32(addr), u32(port))), {
+      suspending: true,
+      describe: describeAddress,
+    }),
     hostFunction('sock_listen', 'fd:fd backlog:u32', (fd, backlog) => net.listen(sock(fd), u32(backlog)), { suspending: true }),
     hostFunction(
       'sock_connect',
       'fd:fd addr:ptr port:u32',
       (fd, addr, port) => net.connect(sock(fd), decodeAddress(m(), u32(addr), u32(port))),
-      { suspending: true },
+      { suspending: true, describe: describeAddress },
     ),
     // value_len is passed by value (the Go guest and wasi-go agree; WasmEdge reads a pointer).
     hostFunction('sock_getsockopt', 'fd:fd level:u32 name:u32 value:ptr value_len:u32', (fd, level, name, value, len) => {
@@ -136,12 +139,21 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
     ),
   ];
 
-  const recvFrom = (fd: number | bigint, iovs: number | bigint, n: number | bigint, riflags: number | bigint, done: (from: Endpoint | undefined, got: number, truncated: boolean) => void) => {
+  const recvFrom = (
+    fd: number | bigint,
+    iovs: number | bigint,
+    n: number | bigint,
+    riflags: number | bigint,
+    done: (from: Endpoint | undefined, got: number, truncated: boolean) => void,
+  ) => {
     const d = sock(fd);
     return settle(
       untilReady(d, 'read', () => {
         const r = d.recv(m().iovecs(u32(iovs), u32(n)), u32(riflags));
-        return { r, from: 'from' in r && r.from !== undefined ? (r.from as Endpoint) : d.socket.type === 'stream' ? safePeer(d) : undefined };
+        return {
+          r,
+          from: 'from' in r && r.from !== undefined ? (r.from as Endpoint) : d.socket.type === 'stream' ? safePeer(d) : undefined,
+        };
       }),
       ({ r, from }) => done(from, r.n, r.truncated),
     );
@@ -150,8 +162,12 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
   if (version === 'v2') {
     return [
       ...common,
-      hostFunction('sock_getlocaladdr', 'fd:fd addr:ptr port:ptr', (fd, addr, port) => encodeAddress(m(), u32(addr), u32(port), sock(fd).localEndpoint())),
-      hostFunction('sock_getpeeraddr', 'fd:fd addr:ptr port:ptr', (fd, addr, port) => encodeAddress(m(), u32(addr), u32(port), sock(fd).remoteEndpoint())),
+      hostFunction('sock_getlocaladdr', 'fd:fd addr:ptr port:ptr', (fd, addr, port) =>
+        encodeAddress(m(), u32(addr), u32(port), sock(fd).localEndpoint()),
+      ),
+      hostFunction('sock_getpeeraddr', 'fd:fd addr:ptr port:ptr', (fd, addr, port) =>
+        encodeAddress(m(), u32(addr), u32(port), sock(fd).remoteEndpoint()),
+      ),
       hostFunction(
         'sock_recv_from',
         'fd:fd iovs:ptr iovs_len:u32 addr:ptr riflags:flags port:ptr nread:ptr roflags:ptr',
