@@ -1,7 +1,7 @@
 import { DialtoneError } from './errors.ts';
 import { requireJspi } from './internal/jspi.ts';
 import { checkImports, loadModule, type ModuleSource } from './module.ts';
-import { WasiHost, type Preopen } from './wasi/host.ts';
+import { WasiHost, type Preopen, type SocketAbi } from './wasi/host.ts';
 import { ProcExit } from './wasi/proc-exit.ts';
 import { preopenSockets } from './wasi/sockets/preopened.ts';
 import type { NetworkPolicy } from './policy/policy.ts';
@@ -41,6 +41,11 @@ export interface NetOptions {
   /** Connected sockets to hand the guest (`host:port`), after the listeners. */
   dial?: readonly string[];
   /**
+   * Socket ABIs to provide (default `auto`: WasmEdge extensions, version
+   * from the module's imports, and `wasinet_v0`).
+   */
+  abi?: SocketAbi;
+  /**
    * Resolve the guest's DNS queries in the host (a virtual /etc/resolv.conf
    * naming an in-host stub nameserver; answers from the system resolver,
    * subject to the policy). Default: on whenever a policy is given.
@@ -79,6 +84,7 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     stderr: options.stdio?.stderr ?? 2,
     trace,
     signatures,
+    socketAbi: options.net?.abi,
     network: { policy: options.net?.policy },
     dns,
   });

@@ -46,7 +46,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
     env,
     dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.host])),
     trace: cmd.trace,
-    net: { policy: policyFromFlags(cmd.policy), listen: cmd.listen, dial: cmd.dial },
+    net: { policy: policyFromFlags(cmd.policy), listen: cmd.listen, dial: cmd.dial, abi: cmd.socketAbi },
   });
   return exitCode;
 }

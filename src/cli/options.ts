@@ -1,4 +1,7 @@
 import { DialtoneError } from '../errors.ts';
+import type { SocketAbi } from '../wasi/host.ts';
+
+const SOCKET_ABIS: readonly SocketAbi[] = ['auto', 'wasmedge', 'wasmedge-v1', 'wasmedge-v2', 'wasinet', 'none'];
 
 /** A parsed `dialtone run` command line. */
 export interface RunCommand {
@@ -16,6 +19,8 @@ export interface RunCommand {
   listen: string[];
   /** Preopened connected sockets (`--dial ADDR`). */
   dial: string[];
+  /** `--socket-abi`: which socket ABIs to provide. */
+  socketAbi: SocketAbi;
 }
 
 /** Any parsed command line. */
@@ -45,6 +50,9 @@ Network (everything is refused unless allowed):
   --listen ADDR        hand the guest a listening socket (HOST:PORT or a path)
   --dial ADDR          hand the guest a connected socket
                        (both after the --dir fds, for net.FileListener / FileConn)
+  --socket-abi ABI     auto (default: WasmEdge extensions, version from the
+                       module's imports, and wasinet_v0), wasmedge-v1,
+                       wasmedge-v2, wasinet, or none
   -h, --help           show this help
   --version            show dialtone's version
 
@@ -73,6 +81,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     policy: { allowNet: [], allowListen: [], denyNet: [] },
     listen: [],
     dial: [],
+    socketAbi: 'auto',
   };
   let i = 0;
   const value = (flag: string, inline: string | undefined): string => {
@@ -133,6 +142,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
       case '--dial':
         cmd.dial.push(value(flag, inline));
         break;
+      case '--socket-abi': {
+        const abi = value(flag, inline);
+        if (!SOCKET_ABIS.includes(abi as SocketAbi)) usage(`--socket-abi ${abi}: expected one of ${SOCKET_ABIS.join(', ')}`);
+        cmd.socketAbi = abi as SocketAbi;
+        break;
+      }
       default:
         usage(`unknown option ${flag}`);
     }

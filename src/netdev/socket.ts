@@ -45,8 +45,13 @@ export interface NetSocket {
   accept(): NetSocket;
   /** Copies received bytes into `bufs` (EAGAIN when none; n = 0 at end of stream). */
   recv(bufs: readonly Uint8Array[], peek: boolean): Received;
-  /** Queues bytes to send (copied); `to` for unconnected datagram sockets. EAGAIN when the send queue is full. */
-  send(bufs: readonly Uint8Array[], to?: Endpoint): number;
+  /**
+   * Queues bytes to send (copied); `to` for unconnected datagram sockets.
+   * EAGAIN when the send queue is full. A stream socket may accept only part
+   * of `bufs`, unless `whole` is set: then it takes all of it whenever the
+   * queue has room at all (for ABIs whose guests cannot handle short writes).
+   */
+  send(bufs: readonly Uint8Array[], to?: Endpoint, whole?: boolean): number;
   /** Shuts down reading and/or writing. */
   shutdown(read: boolean, write: boolean): void;
   /** The pending error of a finished connect (SO_ERROR), cleared by reading it. */

@@ -31,6 +31,12 @@ export interface HostFunction {
   impl(...args: (number | bigint)[]): void | Promise<void>;
   /** Decodes what the raw arguments point at (an address, say) for `--trace`. */
   describe?: ((args: readonly (number | bigint)[], memory: GuestMemory) => string) | undefined;
+  /**
+   * `'value'` for the rare import whose result is a value, not an errno
+   * (wasinet's `sock_determine_host_af_family`): `valueImpl` answers, and a
+   * failure becomes -1.
+   */
+  valueImpl?: ((...args: (number | bigint)[]) => number) | undefined;
 }
 
 /** Parses a compact parameter list such as `'fd:fd iovs:ptr iovs_len:u32'`. */
@@ -53,6 +59,11 @@ export function hostFunction(
   options: { suspending?: boolean; describe?: HostFunction['describe'] } = {},
 ): HostFunction {
   return { name, params: params(spec), suspending: options.suspending ?? false, impl, describe: options.describe };
+}
+
+/** Declares an import that returns a value rather than an errno (see {@link HostFunction.valueImpl}). */
+export function valueFunction(name: string, spec: string, valueImpl: (...args: (number | bigint)[]) => number): HostFunction {
+  return { name, params: params(spec), suspending: false, impl: () => {}, valueImpl };
 }
 
 /** What host functions share: the guest's memory, its fd table and its start-up data. */

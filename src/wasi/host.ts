@@ -10,7 +10,7 @@ import { DENY_ALL } from '../policy/policy.ts';
 import type { Jspi } from '../internal/jspi.ts';
 import { FdTable } from './fd-table.ts';
 import { NodeDirectory } from './fs/node-directory.ts';
-import { Scheduler, type HostContext } from './host-function.ts';
+import { Scheduler, type HostContext, type HostFunction } from './host-function.ts';
 import { toImports } from './imports.ts';
 import { GuestMemory, encodeUtf8 } from './memory.ts';
 import { PREVIEW1, preview1 } from './preview1/index.ts';
@@ -18,7 +18,11 @@ import { OFlags, RIGHTS_ALL } from './constants.ts';
 import { EtcOverlay } from './fs/etc-overlay.ts';
 import { GuestNetwork, type GuestNetworkOptions, type Interceptor } from './sockets/guest-network.ts';
 import { wasmEdgeSockets, wasmEdgeVersion } from './sockets/wasmedge.ts';
+import { WASINET, wasinet } from './sockets/wasinet.ts';
 import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget } from './stdio.ts';
+
+/** Socket ABI selection (see {@link HostConfig.socketAbi}). */
+export type SocketAbi = 'auto' | 'wasmedge' | 'wasmedge-v1' | 'wasmedge-v2' | 'wasinet' | 'none';
 
 /** A host directory shown to the guest under another path. */
 export interface Preopen {
@@ -49,6 +53,12 @@ export interface HostConfig {
    * driver and the policy.
    */
   dns?: boolean | undefined;
+  /**
+   * Which socket ABIs to provide: `auto` (default) gives both wasinet_v0
+   * and the WasmEdge extensions, the WasmEdge version picked from the
+   * module's import signatures; the others force one.
+   */
+  socketAbi?: SocketAbi | undefined;
   /** Import signatures of the module, to pick the WasmEdge socket ABI version. */
   signatures?: ReadonlyMap<string, { params: number; results: number }> | undefined;
 }
@@ -162,17 +172,27 @@ export class WasiHost {
       randomFill: (buf) => randomFillSync(buf),
       scheduler: new Scheduler(),
     };
-    const version = wasmEdgeVersion(this.#config.signatures);
+    const abi = this.#config.socketAbi ?? 'auto';
+    const wasmEdge: HostFunction[] =
+      abi === 'auto' || abi === 'wasmedge'
+        ? wasmEdgeSockets(ctx, this.network, wasmEdgeVersion(this.#config.signatures))
+        : abi === 'wasmedge-v1' || abi === 'wasmedge-v2'
+          ? wasmEdgeSockets(ctx, this.network, abi === 'wasmedge-v1' ? 'v1' : 'v2')
+          : [];
     // Later definitions win: WasmEdge V1's sock_accept replaces preview 1's.
-    const byName = new Map([...preview1(ctx), ...wasmEdgeSockets(ctx, this.network, version)].map((f) => [f.name, f]));
-    const fns = toImports([...byName.values()], jspi, {
+    const byName = new Map([...preview1(ctx), ...wasmEdge].map((f) => [f.name, f]));
+    const edge = {
       trace: this.#config.trace,
       memory: () => this.#memory,
       onInternalError:
         this.#config.onInternalError ??
-        ((fn, err) => process.stderr.write(`dialtone: internal error in ${fn}: ${err instanceof Error ? err.stack : String(err)}\n`)),
-    });
-    return { [PREVIEW1]: fns as WebAssembly.ModuleImports };
+        ((fn: string, err: unknown) =>
+          process.stderr.write(`dialtone: internal error in ${fn}: ${err instanceof Error ? err.stack : String(err)}\n`)),
+    };
+    const imports: WebAssembly.Imports = { [PREVIEW1]: toImports([...byName.values()], jspi, edge) as WebAssembly.ModuleImports };
+    if (abi === 'auto' || abi === 'wasinet')
+      imports[WASINET] = toImports(wasinet(ctx, this.network), jspi, edge) as WebAssembly.ModuleImports;
+    return imports;
   }
 
   /** Attaches the instance's exported memory. */

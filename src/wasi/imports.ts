@@ -37,6 +37,17 @@ export function toImports(fns: readonly HostFunction[], jspi: Jspi, opts: EdgeOp
 }
 
 function edge(fn: HostFunction, onInternalError: EdgeOptions['onInternalError']): WasmFn {
+  const valueImpl = fn.valueImpl;
+  if (valueImpl !== undefined) {
+    return (...args) => {
+      try {
+        return valueImpl(...args);
+      } catch (err) {
+        if (!(err instanceof SysError)) onInternalError(fn.name, err);
+        return -1;
+      }
+    };
+  }
   const fail = (err: unknown): number => {
     if (err instanceof SysError) return wasiErrno(err.errno);
     if (err instanceof ProcExit) throw err;
@@ -71,7 +82,7 @@ function traced(fn: HostFunction, f: WasmFn, trace: (line: string) => void, memo
       trace(`${call} => ${err instanceof ProcExit ? `exit ${err.code}` : String(err)}`);
       throw err;
     }
-    if (typeof r === 'number') trace(`${call} => ${errnoName(r)}`);
+    if (typeof r === 'number') trace(`${call} => ${fn.valueImpl !== undefined ? r : errnoName(r)}`);
     else {
       r.then(
         (v) => trace(`${call} => ${errnoName(v)}`),

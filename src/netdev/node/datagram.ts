@@ -208,7 +208,11 @@ export class NodeDatagramSocket implements NetSocket {
   poll(kind: PollKind): Readiness {
     if (kind === 'read') {
       const head = this.#queue[0];
-      return { ready: head !== undefined || this.#readShut || this.#error !== undefined || this.#closed, nbytes: head?.data.length ?? 0, hangup: this.#closed };
+      return {
+        ready: head !== undefined || this.#readShut || this.#error !== undefined || this.#closed,
+        nbytes: head?.data.length ?? 0,
+        hangup: this.#closed,
+      };
     }
     return { ready: this.#inFlight < SEND_IN_FLIGHT, nbytes: Math.max(0, SEND_IN_FLIGHT - this.#inFlight), hangup: this.#closed };
   }

@@ -79,7 +79,9 @@ export class NodeStreamSocket implements NetSocket {
       const onError = (err: Error): void => reject(toSysError(err));
       server.once('error', onError);
       const opts: net.ListenOptions =
-        ep.kind === 'unix' ? { path: ep.path, backlog: this.#backlog } : { host: ep.address, port: ep.port, backlog: this.#backlog, exclusive: true };
+        ep.kind === 'unix'
+          ? { path: ep.path, backlog: this.#backlog }
+          : { host: ep.address, port: ep.port, backlog: this.#backlog, exclusive: true };
       server.listen(opts, () => {
         server.off('error', onError);
         // A listener has no guest to report to; errors after start end accepts.
@@ -207,7 +209,7 @@ export class NodeStreamSocket implements NetSocket {
     return { n, truncated: false };
   }
 
-  send(bufs: readonly Uint8Array[]): number {
+  send(bufs: readonly Uint8Array[], _to?: Endpoint, whole = false): number {
     const sock = this.#sock;
     if (this.#state === 'connecting') throw EAGAIN;
     if (this.#state === 'closed') throw new SysError('EBADF');
@@ -216,7 +218,7 @@ export class NodeStreamSocket implements NetSocket {
     if (this.#failure !== undefined) throw new SysError(this.#failure === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
     const room = SEND_HIGH_WATER - sock.writableLength;
     if (room <= 0) throw EAGAIN;
-    const data = gather(bufs, room);
+    const data = gather(bufs, whole ? Number.MAX_SAFE_INTEGER : room);
     if (data.length > 0) sock.write(data);
     return data.length;
   }
@@ -271,7 +273,9 @@ export class NodeStreamSocket implements NetSocket {
   }
 
   getOption(name: SocketOption): number {
-    return this.#options.get(name) ?? (name === 'rcvbuf' ? RECV_HIGH_WATER : name === 'sndbuf' ? SEND_HIGH_WATER : name === 'nodelay' ? 1 : 0);
+    return (
+      this.#options.get(name) ?? (name === 'rcvbuf' ? RECV_HIGH_WATER : name === 'sndbuf' ? SEND_HIGH_WATER : name === 'nodelay' ? 1 : 0)
+    );
   }
 
   poll(kind: PollKind): Readiness {

@@ -8,6 +8,7 @@ import type { GuestMemory } from '../memory.ts';
 import { untilReady } from '../preview1/blocking.ts';
 import { settle } from '../preview1/fd.ts';
 import type { GuestNetwork } from './guest-network.ts';
+import { servicePort } from './services.ts';
 import { SocketDescriptor } from './socket-descriptor.ts';
 import { WasmEdgeFamily, decodeAddress, encodeAddress } from './wasmedge-address.ts';
 
@@ -298,8 +299,6 @@ function cString(m: GuestMemory, ptr: number, len: number): string {
   return new TextDecoder().decode(nul === -1 ? bytes : bytes.subarray(0, nul));
 }
 
-const SERVICES: Readonly<Record<string, number>> = { http: 80, https: 443, ftp: 21, ssh: 22, smtp: 25, domain: 53, redis: 6379 };
-
 interface AddrInfoCall {
   node: string;
   service: string;
@@ -323,8 +322,8 @@ async function getaddrinfo(ctx: HostContext, net: GuestNetwork, call: AddrInfoCa
   const protocol = m.getU32(call.hints + 4) || (socktype === SockType.DGRAM ? Proto.UDP : Proto.TCP);
   let port = 0;
   if (call.service !== '') {
-    port = /^\d+$/.test(call.service) ? Number(call.service) : (SERVICES[call.service.toLowerCase()] ?? -1);
-    if (port < 0 || port > 65535) throw new SysError('EINVAL', `unknown service ${call.service}`);
+    port = servicePort(call.service) ?? -1;
+    if (port < 0) throw new SysError('EINVAL', `unknown service ${call.service}`);
   }
   if (family !== WasmEdgeFamily.UNSPEC && family !== WasmEdgeFamily.INET4 && family !== WasmEdgeFamily.INET6) {
     throw new SysError('ENOTSUP', `family ${family}`);
