@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGuests } from './build-guests.ts';
+import { ensureDebianPackages } from './ensure-debian-packages.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name);
@@ -25,6 +26,7 @@ try {
   step('format', bin('prettier'), ['--check', '--log-level=warn', '.']);
   process.stdout.write('\n# Go guests\n');
   buildGuests();
+  ensureDebianPackages(); // redis-server for test/sockets/redis-client.test.ts (apt-get when missing)
   const extra = process.argv.slice(2);
   step('tests', process.execPath, ['--test', '--test-concurrency=2', ...(extra.length > 0 ? extra : ['test/**/*.test.ts'])]);
 } catch (err) {

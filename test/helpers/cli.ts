@@ -42,3 +42,86 @@ export function runProcess(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** A `dialtone` still running, whose stdout is watched line by line. */
+export interface RunningCli {
+  /** Resolves with the match of the first stdout line matching `re` (lines already printed count); rejects if the process ends first or after `timeoutMs`. */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Settles when the process has ended, with all it printed. */
+  readonly exited: Promise<CliResult>;
+  /** Stdout so far. */
+  stdout(): string;
+  /** Stderr so far. */
+  stderr(): string;
+  /** Kills the process (SIGKILL) if it is still running. */
+  kill(): void;
+}
+
+/**
+ * Starts `dialtone ARGS...` (like {@link dialtone}) without waiting for it,
+ * for guests that serve: wait for a line such as "listening on ADDR", talk
+ * to the guest, then await `exited`. The process is killed after
+ * `timeoutMs` (default 30 s) whatever happens.
+ */
+export function startDialtone(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): RunningCli {
+  const child = spawn(process.execPath, ['--stack-size=7800', dialtoneBin, ...args], { cwd: options.cwd ?? repoRoot, stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  let ended = false;
+  const watchers = new Set<() => void>();
+  const notify = (): void => {
+    for (const w of [...watchers]) w();
+  };
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (s: string) => {
+    out += s;
+    notify();
+  });
+  child.stderr.on('data', (s: string) => {
+    err += s;
+  });
+  child.stdin.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      ended = true;
+      notify();
+      resolve({ status, stdout: Buffer.from(out), stderr: err });
+    });
+  });
+  return {
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    kill: () => {
+      if (!ended) child.kill('SIGKILL');
+    },
+    waitForLine(re, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          // Only complete lines: a partial one may still grow.
+          for (const line of out.split('\n').slice(0, -1)) {
+            const m = re.exec(line);
+            if (m !== null) return finish(() => resolve(m));
+          }
+          if (ended)
+            finish(() => reject(new Error(`dialtone ended before printing a line matching ${re}\nstdout: ${out}\nstderr: ${err}`)));
+        };
+        const timeout = setTimeout(
+          () => finish(() => reject(new Error(`no line matching ${re} within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`))),
+          timeoutMs,
+        );
+        const finish = (settle: () => void): void => {
+          clearTimeout(timeout);
+          watchers.delete(check);
+          settle();
+        };
+        watchers.add(check);
+        check();
+      });
+    },
+  };
+}

@@ -57,18 +57,17 @@ export class SpinWait {
   #wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const cancels: (() => void)[] = [];
-      let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(timer);
         for (const c of cancels) c();
         resolve();
       };
+      const timer = setTimeout(done, ms);
       const now = performance.now();
       for (const [d, s] of this.#spins) {
         if (now - s.at > SPIN_MEMORY_MS) this.#spins.delete(d);
         else cancels.push(d.onReady(s.kind, done));
       }
-      timer = setTimeout(done, ms);
     });
   }
 

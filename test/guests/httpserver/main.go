@@ -2,6 +2,10 @@
 // (WasmEdge socket extensions). It prints "listening on ADDR" once ready and
 // serves until a request to /quit.
 //
+// Routes: /echo sends the request body back; /quit answers "bye" and
+// stops the server; anything else answers "hello from wasm: METHOD PATH
+// (N bytes)" after reading the whole body.
+//
 // Usage: httpserver ADDR    (e.g. 127.0.0.1:0)
 package main
 
@@ -30,6 +34,16 @@ func main() {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "hello from wasm: %s %s (%d bytes)\n", r.Method, r.URL.Path, len(body))
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		// The whole body first: an HTTP/1 handler may not read after writing.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "echo:", err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(body)
 	})
 	mux.HandleFunc("/quit", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "bye")
