@@ -107,6 +107,6 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
       throw new DialtoneError('ERR_GUEST_TRAP', `guest trapped: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
   } finally {
-    host.close();
+    await host.close();
   }
 }

@@ -115,6 +115,10 @@ export class DnsStubSocket implements NetSocket {
     return this.#waiters.add(kind, wake);
   }
 
+  closed(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     this.#closed = true;
     this.#answers.length = 0;

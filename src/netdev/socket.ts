@@ -65,8 +65,10 @@ export interface NetSocket {
   poll(kind: PollKind): Readiness;
   /** Calls `wake` once when `poll(kind)` may have changed; returns a cancel function. */
   onReady(kind: PollKind, wake: () => void): () => void;
-  /** Releases the socket; further calls fail with EBADF. */
+  /** Releases the socket; further calls fail with EBADF. Bytes already accepted are still sent, as after close(2). */
   close(): void;
+  /** Settles once a closed socket has sent what it had accepted (or given up). */
+  closed(): Promise<void>;
 }
 
 /** Creates sockets and resolves names: one per platform (Node, browser relay, memory). */

@@ -200,9 +200,13 @@ export class WasiHost {
     this.#memory = new GuestMemory(memory);
   }
 
-  /** Closes every descriptor the guest left open. */
-  close(): void {
+  /**
+   * Closes every descriptor the guest left open, then waits until sockets
+   * have delivered what the guest wrote before it ended (bounded per socket).
+   */
+  async close(): Promise<void> {
     this.fds.closeAll();
+    await this.network.flushed();
   }
 }
 

@@ -80,7 +80,7 @@ test('no preview 1 function lets a guest make the host throw: every call answers
     );
     assert.deepEqual(t.internalErrors, [], 'host functions reported internal errors');
   } finally {
-    t.host.close();
+    await t.host.close();
     dir.cleanup();
   }
 });

@@ -32,8 +32,8 @@ before(() => {
   t = makeHost({ preopens: [{ host: root, guest: '/root' }] });
 });
 
-after(() => {
-  t.host.close();
+after(async () => {
+  await t.host.close();
   dir.cleanup();
 });
 

@@ -106,7 +106,7 @@ test('a regular file is always ready to read', async () => {
       readEvents(t).map((e) => [e.userdata, e.type, e.error]),
       [[5n, 1, 0]],
     );
-    t.host.close();
+    await t.host.close();
   } finally {
     dir.cleanup();
   }
@@ -134,7 +134,7 @@ test('a read subscription on a pipe wakes the guest when data arrives, not befor
     assert.equal(ev?.userdata, 9n);
     assert.equal(ev?.nbytes, 4n);
   } finally {
-    t.host.close();
+    await t.host.close();
     dir.cleanup();
   }
 });

@@ -4,7 +4,7 @@ import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
 import { Waiters } from '../waiters.ts';
-import { gather } from './stream.ts';
+import { CLOSE_LINGER_MS, gather } from './stream.ts';
 
 /** Datagrams queued per socket before new ones are dropped (as a full kernel buffer would). */
 export const MAX_QUEUED_DATAGRAMS = 1024;
@@ -38,6 +38,8 @@ export class NodeDatagramSocket implements NetSocket {
   #readShut = false;
   #writeShut = false;
   #closed = false;
+  /** Runs when the last in-flight send completes (used by a lingering close). */
+  #onIdle: (() => void) | undefined;
   /** An asynchronous send error (e.g. ECONNREFUSED on a connected socket), reported once. */
   #error: Errno | undefined;
   #options = new Map<SocketOption, number>();
@@ -156,6 +158,7 @@ export class NodeDatagramSocket implements NetSocket {
       this.#inFlight -= size;
       if (err) this.#error = toSysError(err).errno;
       this.#waiters.wake('write');
+      if (this.#inFlight === 0) this.#onIdle?.();
     };
     try {
       if (to === undefined) sock.send(data, done);
@@ -224,12 +227,33 @@ export class NodeDatagramSocket implements NetSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#sock?.close();
-    } catch {
-      // not bound yet: nothing to close
-    }
     this.#queue.splice(0);
     this.#waiters.wake('both');
+    const sock = this.#sock;
+    if (sock === undefined) return;
+    // Datagrams handed to Node are sent after close() returns (a guest
+    // replying and closing at once must not lose the reply): close when the
+    // last send completes, or after a moment at most.
+    const shut = (): void => {
+      try {
+        sock.close();
+      } catch {
+        // already closed
+      }
+    };
+    if (this.#inFlight === 0) shut();
+    else {
+      const timer = setTimeout(shut, CLOSE_LINGER_MS);
+      this.#onIdle = () => {
+        clearTimeout(timer);
+        shut();
+      };
+    }
+  }
+
+  closed(): Promise<void> {
+    const sock = this.#sock;
+    if (!this.#closed || sock === undefined || this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => sock.once('close', () => resolve()));
   }
 }

@@ -9,6 +9,8 @@ import { Waiters } from '../waiters.ts';
 export const RECV_HIGH_WATER = 256 * 1024;
 /** Bytes Node may hold for sending before `send` answers EAGAIN. */
 export const SEND_HIGH_WATER = 256 * 1024;
+/** How long a closed socket keeps trying to deliver what it had accepted. */
+export const CLOSE_LINGER_MS = 2000;
 /** Largest accept backlog honoured (connections past it are dropped). */
 export const MAX_BACKLOG = 4096;
 
@@ -298,12 +300,27 @@ export class NodeStreamSocket implements NetSocket {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#sock?.destroy();
     this.#server?.close();
     for (const s of this.#accepts.splice(0)) s.close();
     this.#recv.length = 0;
     this.#recvBytes = 0;
     this.#waiters.wake('both');
+    const sock = this.#sock;
+    if (sock === undefined || sock.destroyed) return;
+    if (sock.writableLength === 0) {
+      sock.destroy();
+      return;
+    }
+    // Like close(2): what the guest wrote is still delivered (then FIN).
+    sock.end();
+    const timer = setTimeout(() => sock.destroy(), CLOSE_LINGER_MS);
+    sock.once('close', () => clearTimeout(timer));
+  }
+
+  closed(): Promise<void> {
+    const sock = this.#sock;
+    if (this.#state !== 'closed' || sock === undefined || sock.destroyed) return Promise.resolve();
+    return new Promise((resolve) => sock.once('close', () => resolve()));
   }
 
   #anyEndpoint(): Endpoint {

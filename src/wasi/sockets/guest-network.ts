@@ -38,10 +38,17 @@ export class GuestNetwork {
   readonly #opts: GuestNetworkOptions;
   readonly #max: number;
   #open = 0;
+  /** Sockets closed but still delivering what they had accepted. */
+  readonly #closing = new Set<Promise<void>>();
 
   constructor(opts: GuestNetworkOptions) {
     this.#opts = opts;
     this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  }
+
+  /** Settles when every closed socket has flushed (each gives up after its linger time). */
+  async flushed(): Promise<void> {
+    await Promise.all(this.#closing);
   }
 
   get driver(): NetDriver {
@@ -68,18 +75,19 @@ export class GuestNetwork {
         if (!released) {
           released = true;
           this.#open--;
+          const done = socket.closed();
+          this.#closing.add(done);
+          void done.then(() => this.#closing.delete(done));
         }
       },
     });
   }
 
   bind(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
-    this.#check('listen', ep);
-    if (ep.kind === 'unix') {
-      d.guestLocalPath = ep.path;
-      return d.socket.bind({ kind: 'unix', path: this.#hostPath(ep.path) });
-    }
-    return d.socket.bind(ep);
+    const host = this.#onHost(ep);
+    this.#check('listen', host);
+    if (ep.kind === 'unix') d.guestLocalPath = ep.path;
+    return d.socket.bind(host);
   }
 
   listen(d: SocketDescriptor, backlog: number): void | Promise<void> {
@@ -100,12 +108,10 @@ export class GuestNetwork {
         return replacement.connect(ep);
       }
     }
-    this.#check('connect', ep);
-    if (ep.kind === 'unix') {
-      d.guestPeerPath = ep.path;
-      return d.socket.connect({ kind: 'unix', path: this.#hostPath(ep.path) });
-    }
-    return d.socket.connect(ep);
+    const host = this.#onHost(ep);
+    this.#check('connect', host);
+    if (ep.kind === 'unix') d.guestPeerPath = ep.path;
+    return d.socket.connect(host);
   }
 
   sendTo(d: SocketDescriptor, bufs: readonly Uint8Array[], ep: Endpoint | undefined): number {
@@ -133,9 +139,14 @@ export class GuestNetwork {
     throw new SysError('EACCES', reason);
   }
 
-  #hostPath(guestPath: string): string {
+  /**
+   * The endpoint on the host: a Unix path is the guest's, mapped through the
+   * preopens (the policy then judges the host path, as the flags name it).
+   */
+  #onHost(ep: Endpoint): Endpoint {
+    if (ep.kind !== 'unix') return ep;
     const map = this.#opts.hostPath;
-    if (map === undefined) throw new SysError('ENOENT', `Unix socket path ${guestPath} is not under a preopened directory`);
-    return map(guestPath);
+    if (map === undefined) throw new SysError('ENOENT', `Unix socket path ${ep.path} is not under a preopened directory`);
+    return { kind: 'unix', path: map(ep.path) };
   }
 }

@@ -44,8 +44,12 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
     return d;
   };
   const socktypeOf = (d: SocketDescriptor): number => (d.socket.type === 'stream' ? SockType.STREAM : SockType.DGRAM);
-  const describe = (args: readonly (number | bigint)[], mem: GuestMemory): string =>
-    formatEndpoint(decodeSockaddr(mem, u32(args[1] ?? 0), u32(args[2] ?? 0)));
+  /** `--trace` text for the socket address at argument `i` (its length follows it). */
+  const describeAt =
+    (i: number) =>
+    (args: readonly (number | bigint)[], mem: GuestMemory): string =>
+      formatEndpoint(decodeSockaddr(mem, u32(args[i] ?? 0), u32(args[i + 1] ?? 0)));
+  const describe = describeAt(1);
   const addFd = (d: SocketDescriptor): number => {
     try {
       return ctx.fds.add(d);
@@ -195,7 +199,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
           (sent) => m().setU32(u32(out), sent),
         );
       },
-      { suspending: true },
+      { suspending: true, describe: describeAt(5) },
     ),
     hostFunction('sock_shutdown', 'fd:fd how:flags', (fd, how) => {
       const d = sock(fd);
