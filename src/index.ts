@@ -5,7 +5,20 @@
  * `internal/` and `wasi/` is private and may change.
  * @module
  */
-export { run, type RunOptions, type RunResult } from './run.ts';
+export { run, type NetOptions, type RunOptions, type RunResult } from './run.ts';
+export {
+  ALLOW_ALL,
+  DENY_ALL,
+  RulePolicy,
+  policyFromFlags,
+  type NetOperation,
+  type NetworkPolicy,
+  type PolicyDecision,
+  type PolicyFlags,
+  type RulePolicyOptions,
+} from './policy/index.ts';
+export type { Endpoint, IpEndpoint, UnixEndpoint } from './netdev/endpoint.ts';
+export type { SocketAbi } from './wasi/host.ts';
 export { spawnWorker, type WorkerGuest, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
 export { DialtoneError, type DialtoneErrorCode } from './errors.ts';
 export type { ModuleSource } from './module.ts';
