@@ -40,6 +40,18 @@ async function runCommand(cmd: RunCommand): Promise<number> {
   const env: Record<string, string> = {};
   if (cmd.inheritEnv) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, cmd.env);
+  // Hold the event loop open while the guest runs: a guest suspended on
+  // something that keeps no handle alive (V8 compiling in the background,
+  // a wait with nothing left to wake it) must not end Node with exit 13.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  try {
+    return await runGuest(cmd, env);
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<number> {
   const { exitCode } = await run(cmd.module, {
     args: cmd.args,
     argv0: cmd.module,

@@ -1,0 +1,185 @@
+// The benchmark suite: `npm run bench`. Runs the same guest .wasm under
+// dialtone and under wasirun, and the same Go program built natively, then
+// prints the tables and writes them to docs/benchmarks.md.
+//
+// Usage: node bench/run.ts [--startup-runs N] [--sha-runs N] [--mib N]
+//                          [--phase-runs N] [--out FILE | --out -]
+// It builds dist/ and the guests first and installs wasirun into
+// build/tools/ when missing, so it needs Go and this package's Node 24.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildGuests, guestWasm } from '../scripts/build-guests.ts';
+import { HELLO_OUTPUT, sha256sumOutput } from './expected.ts';
+import { machineFacts } from './machine.ts';
+import { stats, timeInterleaved, timeOnce, type Stats } from './measure.ts';
+import { renderMarkdown, renderText, type BenchResults, type Comparison, type StartupBreakdown } from './report.ts';
+import { RUNNERS, Runners, type Runner } from './runners.ts';
+import type { PhaseTimes } from './startup-phases.ts';
+import { ensureWasirun } from './wasirun.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Command-line options, with the defaults that keep a run to a few minutes. */
+interface Options {
+  startupRuns: number;
+  shaRuns: number;
+  mib: number;
+  phaseRuns: number;
+  /** Markdown output file, or `-` for none. */
+  out: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'startup-runs': { type: 'string', default: '20' },
+      'sha-runs': { type: 'string', default: '3' },
+      mib: { type: 'string', default: '64' },
+      'phase-runs': { type: 'string', default: '10' },
+      out: { type: 'string', default: join(root, 'docs', 'benchmarks.md') },
+    },
+    strict: true,
+  });
+  const count = (name: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(v)}`);
+    return n;
+  };
+  return {
+    startupRuns: count('startup-runs', values['startup-runs']),
+    shaRuns: count('sha-runs', values['sha-runs']),
+    mib: count('mib', values.mib),
+    phaseRuns: count('phase-runs', values['phase-runs']),
+    out: values.out,
+  };
+}
+
+/** The command line as the user typed it, for the report. */
+function invocation(argv: readonly string[]): string {
+  const args = argv.map((a) => (/^[\w./:=@+-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  if (process.env.npm_lifecycle_event === 'bench') return args ? `npm run bench -- ${args}` : 'npm run bench';
+  return `node bench/run.ts${args ? ` ${args}` : ''}`;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/** Fails unless this Node can run dialtone (JSPI, Node 24+). */
+function checkNode(): void {
+  if (typeof (WebAssembly as { promising?: unknown }).promising !== 'function') {
+    throw new Error(`${process.execPath} (${process.version}) lacks JSPI; run with this package's Node 24: npm run bench`);
+  }
+}
+
+/** Compiles dist/, which bin/dialtone.js runs, from the current sources. */
+function buildDist(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+}
+
+/** A check for timeInterleaved that every runner printed exactly `expected`. */
+function expectOutput(what: string, expected: string): (runner: string, stdout: string) => void {
+  return (runner, stdout) => {
+    if (stdout !== expected) {
+      throw new Error(`${what}: ${runner} printed ${JSON.stringify(stdout)}, expected ${JSON.stringify(expected)}`);
+    }
+  };
+}
+
+function summarise(times: Record<Runner, number[]>, warmup: number): Comparison {
+  const s = Object.fromEntries(RUNNERS.map((k) => [k, stats(times[k])])) as Record<Runner, Stats>;
+  return { warmup, stats: s };
+}
+
+function startupBreakdown(runners: Runners, runs: number): StartupBreakdown {
+  const outside = timeInterleaved(
+    { bareNode: runners.bareNode(), version: runners.dialtoneVersion() },
+    {
+      runs,
+      warmup: 1,
+      cwd: root,
+      check: (key, stdout) => {
+        if (key === 'version' && !stdout.startsWith('dialtone ')) throw new Error(`dialtone --version printed ${JSON.stringify(stdout)}`);
+      },
+    },
+  );
+  const phases: PhaseTimes[] = [];
+  const script = runners.nodeScript(join(root, 'bench', 'startup-phases.ts'), [guestWasm('hello')]);
+  for (let i = 0; i < runs + 1; i++) {
+    const p = JSON.parse(timeOnce(script, root).stdout) as PhaseTimes;
+    expectOutput('startup-phases', HELLO_OUTPUT)('dialtone run()', p.stdout);
+    if (i > 0) phases.push(p);
+  }
+  const of = (key: 'importMs' | 'readMs' | 'compileMs' | 'runMs'): Stats => stats(phases.map((p) => p[key]));
+  return {
+    bareNode: stats(outside.bareNode),
+    version: stats(outside.version),
+    importMs: of('importMs'),
+    readMs: of('readMs'),
+    compileMs: of('compileMs'),
+    runMs: of('runMs'),
+  };
+}
+
+function main(argv: readonly string[]): void {
+  const options = parseOptions(argv);
+  checkNode();
+  log('building dist/ and the guests');
+  buildDist();
+  buildGuests(['hello', 'sha256sum']);
+  const wasirun = ensureWasirun(root);
+  const runners = new Runners(root, process.execPath, wasirun);
+  const machine = machineFacts(root, process.execPath, wasirun);
+  const load = loadavg()[0] ?? 0;
+  if (load > machine.nproc / 2) log(`warning: load average ${load.toFixed(2)} on ${machine.nproc} CPUs; timings will be noisy`);
+
+  log(`start-up: hello world, ${options.startupRuns} runs per runner`);
+  const startupWarmup = 2;
+  const startup = timeInterleaved(runners.commands('hello'), {
+    runs: options.startupRuns,
+    warmup: startupWarmup,
+    cwd: root,
+    check: expectOutput('hello', HELLO_OUTPUT),
+  });
+
+  log(`CPU-bound: SHA-256 of ${options.mib} MiB, ${options.shaRuns} runs per runner`);
+  const expected = sha256sumOutput(options.mib);
+  const sha = timeInterleaved(runners.commands('sha256sum', [String(options.mib)]), {
+    runs: options.shaRuns,
+    warmup: 0,
+    cwd: root,
+    check: expectOutput('sha256sum', expected),
+  });
+
+  log(`dialtone start-up breakdown, ${options.phaseRuns} runs`);
+  const breakdown = startupBreakdown(runners, options.phaseRuns);
+
+  const results: BenchResults = {
+    command: invocation(argv),
+    machine,
+    startup: summarise(startup, startupWarmup),
+    sha256: { ...summarise(sha, 0), mib: options.mib, digest: expected.trim() },
+    breakdown,
+  };
+  process.stdout.write(renderText(results));
+  if (options.out !== '-') {
+    mkdirSync(dirname(options.out), { recursive: true });
+    writeFileSync(options.out, renderMarkdown(results));
+    const shown = relative(process.cwd(), options.out);
+    log(`wrote ${shown.startsWith('..') ? options.out : shown}`);
+  }
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
