@@ -1,7 +1,7 @@
 import { SysError, type Errno } from '../../internal/errno.ts';
 import { formatEndpoint, ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { SocketOption } from '../../netdev/socket.ts';
-import { RoFlags } from '../constants.ts';
+import { RiFlags, RoFlags } from '../constants.ts';
 import { wasiErrno } from '../errno.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
 import type { GuestMemory } from '../memory.ts';
@@ -149,14 +149,9 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
   ) => {
     const d = sock(fd);
     return settle(
-      untilReady(d, 'read', () => {
-        const r = d.recv(m().iovecs(u32(iovs), u32(n)), u32(riflags));
-        return {
-          r,
-          from: 'from' in r && r.from !== undefined ? (r.from as Endpoint) : d.socket.type === 'stream' ? safePeer(d) : undefined,
-        };
-      }),
-      ({ r, from }) => done(from, r.n, r.truncated),
+      untilReady(d, 'read', () => d.socket.recv(m().iovecs(u32(iovs), u32(n)), (u32(riflags) & RiFlags.RECV_PEEK) !== 0)),
+      // Streams have no sender per read: report the peer, as recvfrom(2) does.
+      (r) => done(r.from ?? (d.socket.type === 'stream' ? safePeer(d) : undefined), r.n, r.truncated),
     );
   };
 
