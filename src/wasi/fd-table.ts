@@ -40,6 +40,19 @@ export class FdTable {
     return fd;
   }
 
+  /**
+   * Adds a freshly opened descriptor; when the table is full, closes it
+   * (nothing is leaked) and rethrows EMFILE.
+   */
+  adopt(d: Descriptor): number {
+    try {
+      return this.add(d);
+    } catch (err) {
+      d.close();
+      throw err;
+    }
+  }
+
   /** Closes and removes `fd`. */
   close(fd: number): void {
     const d = this.get(fd);

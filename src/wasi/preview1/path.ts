@@ -48,14 +48,7 @@ export function path(ctx: HostContext): HostFunction[] {
           rightsBase: u64(base),
           rightsInheriting: u64(inheriting),
         });
-        let newFd: number;
-        try {
-          newFd = fds.add(opened);
-        } catch (err) {
-          opened.close();
-          throw err;
-        }
-        m().setU32(u32(out), newFd);
+        m().setU32(u32(out), fds.adopt(opened));
       },
     ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#path_readlink

@@ -21,16 +21,7 @@ export function sock(ctx: HostContext): HostFunction[] {
         m().check(u32(out), 4);
         return settle(
           untilReady(d, 'read', () => d.accept(u32(flags))),
-          (conn) => {
-            let newFd: number;
-            try {
-              newFd = fds.add(conn);
-            } catch (err) {
-              conn.close();
-              throw err;
-            }
-            m().setU32(u32(out), newFd);
-          },
+          (conn) => m().setU32(u32(out), fds.adopt(conn)),
         );
       },
       { suspending: true },

@@ -4,6 +4,7 @@ import type { Endpoint } from '../../netdev/endpoint.ts';
 import type { NetSocket } from '../../netdev/socket.ts';
 import { FdFlags, Filetype, RiFlags, SdFlags } from '../constants.ts';
 import { Descriptor } from '../descriptor.ts';
+import type { FdTable } from '../fd-table.ts';
 
 /**
  * A socket in the guest's fd table. `fd_read` / `fd_write`, the preview 1
@@ -109,3 +110,10 @@ export class SocketDescriptor extends Descriptor {
 }
 
 function noop(): void {}
+
+/** The socket at `fd`: EBADF when there is none, ENOTSOCK when it is not a socket. */
+export function socketAt(fds: FdTable, fd: number): SocketDescriptor {
+  const d = fds.get(fd);
+  if (!(d instanceof SocketDescriptor)) throw new SysError('ENOTSOCK');
+  return d;
+}

@@ -6,7 +6,7 @@ import type { GuestMemory } from '../memory.ts';
 import { settle } from '../preview1/fd.ts';
 import type { GuestNetwork } from './guest-network.ts';
 import { servicePort } from './services.ts';
-import { SocketDescriptor } from './socket-descriptor.ts';
+import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { SpinWait } from './spin-wait.ts';
 import { WasinetFamily, decodeSockaddr, encodeSockaddr, hostFamily, iovecs16 } from './wasinet-address.ts';
 
@@ -38,11 +38,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
   const m = (): GuestMemory => ctx.memory;
   const spin = new SpinWait();
   const deadlines = new WeakMap<SocketDescriptor, Deadlines>();
-  const sock = (fd: number | bigint): SocketDescriptor => {
-    const d = ctx.fds.get(u32(fd));
-    if (!(d instanceof SocketDescriptor)) throw new SysError('ENOTSOCK');
-    return d;
-  };
+  const sock = (fd: number | bigint): SocketDescriptor => socketAt(ctx.fds, u32(fd));
   const socktypeOf = (d: SocketDescriptor): number => (d.socket.type === 'stream' ? SockType.STREAM : SockType.DGRAM);
   /** `--trace` text for the socket address at argument `i` (its length follows it). */
   const describeAt =
@@ -50,14 +46,6 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
     (args: readonly (number | bigint)[], mem: GuestMemory): string =>
       formatEndpoint(decodeSockaddr(mem, u32(args[i] ?? 0), u32(args[i + 1] ?? 0)));
   const describe = describeAt(1);
-  const addFd = (d: SocketDescriptor): number => {
-    try {
-      return ctx.fds.add(d);
-    } catch (err) {
-      d.close();
-      throw err;
-    }
-  };
 
   return [
     valueFunction('sock_determine_host_af_family', 'af:u32', (af) => hostFamily(u32(af))),
@@ -72,7 +60,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       if (family === undefined) throw new SysError('EAFNOSUPPORT', `address family ${u32(af)}`);
       const t = u32(type);
       if (t !== SockType.STREAM && t !== SockType.DGRAM) throw new SysError('EPROTOTYPE', `socket type ${t}`);
-      m().setU32(u32(out), addFd(net.open(family, t === SockType.STREAM ? 'stream' : 'dgram')));
+      m().setU32(u32(out), ctx.fds.adopt(net.open(family, t === SockType.STREAM ? 'stream' : 'dgram')));
     }),
     hostFunction(
       'sock_bind',
@@ -106,7 +94,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
           (conn) => {
             const peer = safeRemote(conn);
             if (peer !== undefined && u32(addr) !== 0) encodeSockaddr(m(), u32(addr), u32(len), peer, socktypeOf(conn));
-            m().setU32(u32(out), addFd(conn));
+            m().setU32(u32(out), ctx.fds.adopt(conn));
           },
         );
       },

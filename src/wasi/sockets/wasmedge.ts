@@ -9,7 +9,7 @@ import { untilReady } from '../preview1/blocking.ts';
 import { settle } from '../preview1/fd.ts';
 import type { GuestNetwork } from './guest-network.ts';
 import { servicePort } from './services.ts';
-import { SocketDescriptor } from './socket-descriptor.ts';
+import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { WasmEdgeFamily, decodeAddress, encodeAddress } from './wasmedge-address.ts';
 
 // The WasmEdge socket extensions to wasi_snapshot_preview1, as imported by
@@ -63,11 +63,7 @@ export function wasmEdgeVersion(signatures: ReadonlyMap<string, { params: number
  */
 export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: WasmEdgeVersion = 'v2'): HostFunction[] {
   const m = (): GuestMemory => ctx.memory;
-  const sock = (fd: number | bigint): SocketDescriptor => {
-    const d = ctx.fds.get(u32(fd));
-    if (!(d instanceof SocketDescriptor)) throw new SysError('ENOTSOCK');
-    return d;
-  };
+  const sock = (fd: number | bigint): SocketDescriptor => socketAt(ctx.fds, u32(fd));
 
   const common: HostFunction[] = [
     hostFunction('sock_open', 'af:u32 socktype:u32 fd_out:ptr', (af, type, out) => {
@@ -77,15 +73,7 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
       if (family === undefined) throw new SysError('EAFNOSUPPORT', `address family ${u32(af)}`);
       const t = u32(type);
       if (t !== SockType.ANY && t !== SockType.DGRAM && t !== SockType.STREAM) throw new SysError('EPROTOTYPE', `socket type ${t}`);
-      const d = net.open(family, t === SockType.DGRAM ? 'dgram' : 'stream');
-      let fd: number;
-      try {
-        fd = ctx.fds.add(d);
-      } catch (err) {
-        d.close();
-        throw err;
-      }
-      m().setU32(u32(out), fd);
+      m().setU32(u32(out), ctx.fds.adopt(net.open(family, t === SockType.DGRAM ? 'dgram' : 'stream')));
     }),
     hostFunction('sock_bind', 'fd:fd addr:ptr port:u32', (fd, addr, port) => net.bind(sock(fd), decodeAddress(m(), u32(addr), u32(port))), {
       suspending: true,
@@ -190,16 +178,7 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
         m().check(u32(out), 4);
         return settle(
           untilReady(d, 'read', () => d.accept(0)),
-          (conn) => {
-            let newFd: number;
-            try {
-              newFd = ctx.fds.add(conn);
-            } catch (err) {
-              conn.close();
-              throw err;
-            }
-            m().setU32(u32(out), newFd);
-          },
+          (conn) => m().setU32(u32(out), ctx.fds.adopt(conn)),
         );
       },
       { suspending: true },
