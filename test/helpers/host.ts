@@ -20,7 +20,7 @@ export interface TestHost {
   host: WasiHost;
   memory: GuestMemory;
   raw: WebAssembly.Memory;
-  /** Calls a preview 1 function by name. */
+  /** Calls a preview 1 function by name (`wasinet_v0.NAME` for the wasinet module). */
   call(name: string, ...args: (number | bigint)[]): number | Promise<number>;
   /** Calls a function that must answer without waiting. */
   callSync(name: string, ...args: (number | bigint)[]): number;
@@ -42,13 +42,13 @@ export function makeHost(config: Partial<HostConfig> = {}): TestHost {
     ...config,
   });
   const raw = new WebAssembly.Memory({ initial: 1 });
-  const fns = host.imports(passthroughJspi).wasi_snapshot_preview1 as Record<
-    string,
-    (...a: (number | bigint)[]) => number | Promise<number>
-  >;
+  type Fn = (...a: (number | bigint)[]) => number | Promise<number>;
+  const imports = host.imports(passthroughJspi);
+  const fns = imports.wasi_snapshot_preview1 as Record<string, Fn>;
+  const wasinetFns = imports.wasinet_v0 as Record<string, Fn>;
   host.bind(raw);
   const call = (name: string, ...args: (number | bigint)[]): number | Promise<number> => {
-    const f = fns[name];
+    const f = name.startsWith('wasinet_v0.') ? wasinetFns[name.slice('wasinet_v0.'.length)] : fns[name];
     if (f === undefined) throw new Error(`no host function ${name}`);
     return f(...args);
   };

@@ -128,3 +128,16 @@ test('a dial refused by the policy fails with a permission error, and --trace sa
   assert.match(r.stdout.toString(), /^dial error after <1s=true: .*permission denied\n$/i);
   assert.match(r.stderr, /^policy: connect to 127\.0\.0\.1:9 refused: not in --allow-net \(allowed: ::1\)$/m);
 });
+
+test('SO_RCVTIMEO set by a read deadline ends a read with ETIMEDOUT, on time', { timeout: 60_000 }, async () => {
+  const silent = createServer(() => {}).listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  try {
+    const { port } = silent.address() as AddressInfo;
+    const r = await dialtone(run('readtimeout', `127.0.0.1:${port}`, '300'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout.toString(), /^read error: .*(timed out|timeout).*; after deadline: true; within 1s of it: true\n$/i);
+  } finally {
+    silent.close();
+  }
+});

@@ -302,5 +302,7 @@ function timeoutDeadline(secRaw: bigint, msRaw: bigint): number | undefined {
   const sec = Number(BigInt.asIntN(64, secRaw));
   const ms = Number(BigInt.asIntN(64, msRaw));
   if (sec === 0 && ms === 0) return undefined;
-  return performance.now() + Math.max(0, sec * 1000 + ms);
+  // The guest truncated the remaining time to whole milliseconds: one more
+  // keeps the deadline from firing before the guest's own clock reaches it.
+  return performance.now() + Math.max(0, sec * 1000 + ms + 1);
 }

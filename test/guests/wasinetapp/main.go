@@ -6,6 +6,9 @@
 //	both                    a server and a client in one process
 //	udpecho ADDR N          wasinet.ListenPacket; echoes N datagrams; prints "listening on ADDR"
 //	dial NETWORK ADDR MSG   dials, writes MSG, prints the reply line (or the dial error)
+//	readtimeout ADDR MS     dials, sets a read deadline MS from now, reads from a
+//	                        peer that sends nothing; prints the error and whether
+//	                        it came after the deadline and within a second of it
 package main
 
 import (
@@ -65,6 +68,17 @@ func main() {
 		line, err := bufio.NewReader(c).ReadString('\n')
 		check("read", err)
 		fmt.Printf("reply: %s", line)
+		c.Close()
+	case "readtimeout":
+		c, err := wasinet.Dial("tcp", os.Args[2])
+		check("dial", err)
+		ms, _ := strconv.Atoi(os.Args[3])
+		limit := time.Duration(ms) * time.Millisecond
+		start := time.Now()
+		check("deadline", c.SetReadDeadline(start.Add(limit)))
+		_, err = c.Read(make([]byte, 16))
+		took := time.Since(start)
+		fmt.Printf("read error: %v; after deadline: %v; within 1s of it: %v\n", err, took >= limit, took < limit+time.Second)
 		c.Close()
 	default:
 		fail("unknown mode " + os.Args[1])
