@@ -58,7 +58,13 @@ async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<n
     env,
     dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.host])),
     trace: cmd.trace,
-    net: { policy: policyFromFlags(cmd.policy), listen: cmd.listen, dial: cmd.dial, abi: cmd.socketAbi },
+    net: {
+      // No policy flag: the library default (deny all, no virtual /etc).
+      policy: Object.values(cmd.policy).some((v) => v.length > 0) ? policyFromFlags(cmd.policy) : undefined,
+      listen: cmd.listen,
+      dial: cmd.dial,
+      abi: cmd.socketAbi,
+    },
   });
   return exitCode;
 }

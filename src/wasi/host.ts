@@ -94,7 +94,7 @@ export class WasiHost {
         policy: (name) => policy.checkLookup(name),
         resolve: (name, family) => driver.lookup(name, family),
         onResolved: (name, addresses) => policy.learn(name, addresses),
-        onRefused: (name, reason) => config.trace?.(`policy: lookup ${name} refused: ${reason}`),
+        onRefused: (_name, reason) => config.trace?.(`policy: ${reason}`),
       });
       interceptors.push(new DnsInterceptor(stub));
     }

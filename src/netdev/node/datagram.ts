@@ -52,7 +52,13 @@ export class NodeDatagramSocket implements NetSocket {
   #socket(): dgram.Socket {
     if (this.#closed) throw new SysError('EBADF');
     if (this.#sock !== undefined) return this.#sock;
-    const sock = dgram.createSocket({ type: this.family === 'ipv6' ? 'udp6' : 'udp4', reuseAddr: this.#options.get('reuseaddr') === 1 });
+    const sock = dgram.createSocket({
+      type: this.family === 'ipv6' ? 'udp6' : 'udp4',
+      reuseAddr: this.#options.get('reuseaddr') === 1,
+      // Addresses here are always IP literals: answering the "lookup" at once
+      // lets a send leave before send() returns instead of a tick later.
+      lookup: (address, _options, callback) => callback(null, address, this.family === 'ipv6' ? 6 : 4),
+    });
     sock.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => {
       if (this.#readShut) return;
       if (this.#queue.length >= MAX_QUEUED_DATAGRAMS || this.#queuedBytes + data.length > MAX_QUEUED_BYTES) return;

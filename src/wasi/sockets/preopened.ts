@@ -37,7 +37,11 @@ export async function preopenSockets(host: WasiHost, listen: readonly string[], 
       await s.listen(128);
     } catch (err) {
       s.close();
-      throw new DialtoneError('ERR_USAGE', `--listen ${spec}: ${err instanceof SysError ? err.message : String(err)}`);
+      // Node's message already names the errno ("listen EADDRINUSE: address already in use ...").
+      throw new DialtoneError(
+        'ERR_USAGE',
+        `--listen ${spec}: ${err instanceof SysError ? err.message.replace(/^E[A-Z]+: /, '') : String(err)}`,
+      );
     }
     host.fds.add(host.network.adopt(s, { preopened: true, fdflags: FdFlags.NONBLOCK }));
   }
