@@ -1,6 +1,9 @@
 // Renders benchmark results as the markdown of docs/benchmarks.md.
+import { formatMs, formatRatio, table } from './format.ts';
 import type { MachineFacts } from './machine.ts';
 import type { Stats } from './measure.ts';
+import { goalLine, netSummaryTable, renderNetMarkdown, renderNetText } from './net-report.ts';
+import type { NetResults } from './net.ts';
 import { RUNNERS, type Runner } from './runners.ts';
 import { WAZERO_VERSION } from './wasirun.ts';
 
@@ -24,37 +27,20 @@ export interface StartupBreakdown {
   runMs: Stats;
 }
 
-/** Everything one `npm run bench` measured. */
-export interface BenchResults {
-  /** The command line that produced the results. */
-  command: string;
-  machine: MachineFacts;
+/** The process benchmarks: start-up and CPU-bound work. */
+export interface CpuResults {
   startup: Comparison;
   sha256: Comparison & { mib: number; digest: string };
   breakdown: StartupBreakdown;
 }
 
-/** Milliseconds, to about three significant figures. */
-export function formatMs(ms: number): string {
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
-}
-
-/** A ratio such as `0.21×` or `126×`. */
-export function formatRatio(r: number): string {
-  if (r >= 100) return `${r.toFixed(0)}×`;
-  if (r >= 10) return `${r.toFixed(1)}×`;
-  return `${r.toFixed(2)}×`;
-}
-
-/** A markdown table with its columns padded to line up in plain text too. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** Everything one `npm run bench` measured (`--only` leaves a part out). */
+export interface BenchResults {
+  /** The command line that produced the results. */
+  command: string;
+  machine: MachineFacts;
+  cpu: CpuResults | undefined;
+  net: NetResults | undefined;
 }
 
 /** `1 run`, `3 runs`. */
@@ -75,19 +61,19 @@ function ratio(c: Comparison, other: Runner): string {
   return formatRatio(c.stats.dialtone.median / c.stats[other].median);
 }
 
-/** The headline table: medians per runner and dialtone's ratios. */
-export function summaryTable(r: BenchResults): string {
-  const row = (name: string, c: Comparison): string[] => [
+/** The headline table of the process benchmarks: medians per runner and dialtone's ratios. */
+export function summaryTable(c: CpuResults): string {
+  const row = (name: string, cmp: Comparison): string[] => [
     name,
-    ...RUNNERS.map((k) => formatMs(c.stats[k].median)),
-    ratio(c, 'wasirun'),
-    ratio(c, 'native'),
+    ...RUNNERS.map((k) => formatMs(cmp.stats[k].median)),
+    ratio(cmp, 'wasirun'),
+    ratio(cmp, 'native'),
   ];
   return table(
     ['benchmark (median wall time)', ...RUNNERS, 'dialtone / wasirun', 'dialtone / native'],
     [
-      row(`start-up: hello world (${runs(r.startup.stats.dialtone.n)})`, r.startup),
-      row(`SHA-256 of ${r.sha256.mib} MiB (${runs(r.sha256.stats.dialtone.n)})`, r.sha256),
+      row(`start-up: hello world (${runs(c.startup.stats.dialtone.n)})`, c.startup),
+      row(`SHA-256 of ${c.sha256.mib} MiB (${runs(c.sha256.stats.dialtone.n)})`, c.sha256),
     ],
   );
 }
@@ -110,8 +96,8 @@ function detailTable(c: Comparison, extra?: { header: string; cell: (s: Stats) =
   return table(header, rows);
 }
 
-function breakdownTable(r: BenchResults): string {
-  const b = r.breakdown;
+function breakdownTable(c: CpuResults): string {
+  const b = c.breakdown;
   const row = (what: string, s: Stats): string[] => [what, formatMs(s.median), formatMs(s.p90)];
   return table(
     ['dialtone start-up, hello world', 'median', 'p90'],
@@ -122,12 +108,12 @@ function breakdownTable(r: BenchResults): string {
       row('in process: read the .wasm', b.readMs),
       row('in process: `WebAssembly.compile`', b.compileMs),
       row('in process: `run(module)` (instantiate, `_start`, exit)', b.runMs),
-      row('whole `dialtone run hello.wasm` (from the table above)', r.startup.stats.dialtone),
+      row('whole `dialtone run hello.wasm` (from the table above)', c.startup.stats.dialtone),
     ],
   );
 }
 
-function machineTable(m: MachineFacts): string {
+function machineTable(m: MachineFacts, net: NetResults | undefined): string {
   return table(
     ['fact', 'value'],
     [
@@ -140,41 +126,100 @@ function machineTable(m: MachineFacts): string {
       ['Go (builds guests and wasirun)', m.go],
       ['wasirun', m.wasirun],
       ['dialtone', m.dialtone],
+      ...(net === undefined ? [] : [['wrk (HTTP load)', net.wrkVersion]]),
     ],
   );
 }
 
 /** The tables printed to stdout at the end of a run. */
 export function renderText(r: BenchResults): string {
-  const mibPerS = throughput(r.sha256.mib);
-  return [
-    summaryTable(r),
-    '',
-    `Start-up, hello world (${r.startup.warmup} warm-up rounds):`,
-    detailTable(r.startup),
-    '',
-    `SHA-256 of ${r.sha256.mib} MiB, digest ${r.sha256.digest}:`,
-    detailTable(r.sha256, { header: 'throughput (median)', cell: mibPerS }),
-    '',
-    breakdownTable(r),
-    '',
-  ].join('\n');
+  const parts: string[] = [];
+  const c = r.cpu;
+  if (c !== undefined) {
+    parts.push(
+      summaryTable(c),
+      '',
+      `Start-up, hello world (${c.startup.warmup} warm-up rounds):`,
+      detailTable(c.startup),
+      '',
+      `SHA-256 of ${c.sha256.mib} MiB, digest ${c.sha256.digest}:`,
+      detailTable(c.sha256, { header: 'throughput (median)', cell: throughput(c.sha256.mib) }),
+      '',
+      breakdownTable(c),
+      '',
+    );
+  }
+  if (r.net !== undefined) parts.push(renderNetText(r.net));
+  return parts.join('\n');
+}
+
+/** The start-up and SHA-256 sections of docs/benchmarks.md. */
+function cpuMarkdown(c: CpuResults): string {
+  return `## Start-up: hello world
+
+\`test/guests/hello\` prints one line and exits, so this is the cost of
+starting a guest: the host process, loading and compiling the module, and
+the Go runtime's own initialisation. ${c.startup.warmup} untimed warm-up rounds first.
+wasirun (on wazero ${WAZERO_VERSION}) compiles the whole module to machine code at every
+start, with no compilation cache; V8 compiles each function only when it is
+first called (Liftoff), and recompiles hot ones with TurboFan in the
+background.
+
+${detailTable(c.startup)}
+
+Where dialtone's start-up goes. The first two rows are whole processes. The
+"in process" rows are ${runs(c.breakdown.importMs.n)} of \`bench/startup-phases.ts\`,
+each in a fresh process, which calls the public \`run()\` as the CLI does;
+the rest of the whole run is Node's own start-up and exit.
+
+${breakdownTable(c)}
+
+## CPU-bound: SHA-256 of ${c.sha256.mib} MiB
+
+\`test/guests/sha256sum ${c.sha256.mib}\` generates data in memory and hashes it with
+Go's \`crypto/sha256\`; it makes no host calls besides writing the digest
+(\`${c.sha256.digest}\`).
+
+${detailTable(c.sha256, { header: 'throughput (median)', cell: throughput(c.sha256.mib) })}
+
+Native Go hashes with assembly (SHA-NI or AVX2 on amd64) where \`GOARCH=wasm\`
+uses the generic Go code, so the native column is a ceiling rather than a
+like-for-like comparison of WebAssembly engines.
+`;
 }
 
 /** The whole of docs/benchmarks.md. */
 export function renderMarkdown(r: BenchResults): string {
-  const mibPerS = throughput(r.sha256.mib);
+  const c = r.cpu;
+  const n = r.net;
+  const summary = [
+    ...(c === undefined ? [] : [summaryTable(c), '', 'Ratios are of medians; below 1× means dialtone is faster.']),
+    ...(c !== undefined && n !== undefined ? [''] : []),
+    ...(n === undefined
+      ? []
+      : [
+          netSummaryTable(n),
+          '',
+          "Each ratio is dialtone's value over the other's: above 1× is better for dialtone on the",
+          'rates, below 1× on latency and CPU. ' + goalLine(n),
+        ]),
+  ].join('\n');
+  const only = c === undefined ? ' (network benchmarks only)' : n === undefined ? ' (process benchmarks only)' : '';
   return `<!-- Generated by bench/run.ts; rerun the command below rather than editing. -->
 
-# Benchmarks
+# Benchmarks${only}
 
 The same \`.wasm\` (Go, \`GOOS=wasip1 GOARCH=wasm\`) run under **dialtone**
 and under **wasirun** (wasi-go's host, on wazero), with the same Go program
-built for this machine (**native**) as a reference. Every number is the wall
-time of a whole process, from spawn to exit (stdin from \`/dev/null\`, stdout
-and stderr to files); every run's output is checked (the SHA-256 digest
-against \`node:crypto\`), and runs are interleaved round-robin between
-runners, so a burst of other load on the machine hits all of them alike.
+built for this machine (**native**) as a reference. The process benchmarks
+(start-up, SHA-256) time whole processes, from spawn to exit (stdin from
+\`/dev/null\`, stdout and stderr to files), interleaved round-robin between
+runners so that a burst of other load on the machine hits all of them
+alike. The network benchmarks start each runner's server on 127.0.0.1
+and load them in turn, round-robin too, so only one is busy at a time.
+Every run's output is checked: the
+SHA-256 digest against \`node:crypto\`, HTTP answers, and the echoed bytes'
+CRC-32.
 
 Produced on ${r.machine.date} by:
 
@@ -184,43 +229,10 @@ ${r.command}
 
 ## Summary
 
-${summaryTable(r)}
+${summary}
 
-Ratios are of medians; below 1× means dialtone is faster.
+${c === undefined ? '' : cpuMarkdown(c) + '\n'}${n === undefined ? '' : renderNetMarkdown(n) + '\n'}## Machine
 
-## Start-up: hello world
-
-\`test/guests/hello\` prints one line and exits, so this is the cost of
-starting a guest: the host process, loading and compiling the module, and
-the Go runtime's own initialisation. ${r.startup.warmup} untimed warm-up rounds first.
-wasirun (on wazero ${WAZERO_VERSION}) compiles the whole module to machine code at every
-start, with no compilation cache; V8 compiles each function only when it is
-first called (Liftoff), and recompiles hot ones with TurboFan in the
-background.
-
-${detailTable(r.startup)}
-
-Where dialtone's start-up goes. The first two rows are whole processes. The
-"in process" rows are ${runs(r.breakdown.importMs.n)} of \`bench/startup-phases.ts\`,
-each in a fresh process, which calls the public \`run()\` as the CLI does;
-the rest of the whole run is Node's own start-up and exit.
-
-${breakdownTable(r)}
-
-## CPU-bound: SHA-256 of ${r.sha256.mib} MiB
-
-\`test/guests/sha256sum ${r.sha256.mib}\` generates data in memory and hashes it with
-Go's \`crypto/sha256\`; it makes no host calls besides writing the digest
-(\`${r.sha256.digest}\`).
-
-${detailTable(r.sha256, { header: 'throughput (median)', cell: mibPerS })}
-
-Native Go hashes with assembly (SHA-NI or AVX2 on amd64) where \`GOARCH=wasm\`
-uses the generic Go code, so the native column is a ceiling rather than a
-like-for-like comparison of WebAssembly engines.
-
-## Machine
-
-${machineTable(r.machine)}
+${machineTable(r.machine, n)}
 `;
 }

@@ -2,10 +2,15 @@
 // dialtone and under wasirun, and the same Go program built natively, then
 // prints the tables and writes them to docs/benchmarks.md.
 //
-// Usage: node bench/run.ts [--startup-runs N] [--sha-runs N] [--mib N]
-//                          [--phase-runs N] [--out FILE | --out -]
+// Usage: node bench/run.ts [--only cpu|net] [--out FILE | --out -]
+//          process benchmarks: [--startup-runs N] [--sha-runs N] [--mib N] [--phase-runs N]
+//          network benchmarks: [--wrk-seconds N] [--wrk-warmup N] [--wrk-runs N]
+//                              [--wrk-connections N] [--echo-mib N] [--echo-runs N]
+//                              [--idle-seconds N] [--profile auto|always|never]
 // It builds dist/ and the guests first and installs wasirun into
-// build/tools/ when missing, so it needs Go and this package's Node 24.
+// build/tools/ when missing, so it needs Go and this package's Node 24; the
+// network benchmarks also need wrk, which it installs with apt-get when
+// missing (as root).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +22,8 @@ import { buildGuests, guestWasm } from '../scripts/build-guests.ts';
 import { HELLO_OUTPUT, sha256sumOutput } from './expected.ts';
 import { machineFacts } from './machine.ts';
 import { stats, timeInterleaved, timeOnce, type Stats } from './measure.ts';
-import { renderMarkdown, renderText, type BenchResults, type Comparison, type StartupBreakdown } from './report.ts';
+import { runNetBenchmarks, type NetOptions } from './net.ts';
+import { renderMarkdown, renderText, type BenchResults, type Comparison, type CpuResults, type StartupBreakdown } from './report.ts';
 import { RUNNERS, Runners, type Runner } from './runners.ts';
 import type { PhaseTimes } from './startup-phases.ts';
 import { ensureWasirun } from './wasirun.ts';
@@ -26,10 +32,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Command-line options, with the defaults that keep a run to a few minutes. */
 interface Options {
+  /** Which benchmarks to run: the process ones (start-up, SHA-256), the network ones, or both. */
+  only: 'cpu' | 'net' | undefined;
   startupRuns: number;
   shaRuns: number;
   mib: number;
   phaseRuns: number;
+  net: NetOptions;
   /** Markdown output file, or `-` for none. */
   out: string;
 }
@@ -42,6 +51,15 @@ function parseOptions(argv: readonly string[]): Options {
       'sha-runs': { type: 'string', default: '3' },
       mib: { type: 'string', default: '64' },
       'phase-runs': { type: 'string', default: '10' },
+      only: { type: 'string' },
+      'wrk-seconds': { type: 'string', default: '5' },
+      'wrk-warmup': { type: 'string', default: '2' },
+      'wrk-runs': { type: 'string', default: '3' },
+      'wrk-connections': { type: 'string', default: '16' },
+      'echo-mib': { type: 'string', default: '256' },
+      'echo-runs': { type: 'string', default: '3' },
+      'idle-seconds': { type: 'string', default: '10' },
+      profile: { type: 'string', default: 'auto' },
       out: { type: 'string', default: join(root, 'docs', 'benchmarks.md') },
     },
     strict: true,
@@ -51,11 +69,33 @@ function parseOptions(argv: readonly string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${JSON.stringify(v)}`);
     return n;
   };
+  const only = values.only;
+  if (only !== undefined && only !== 'cpu' && only !== 'net') throw new Error(`--only must be cpu or net, not ${JSON.stringify(only)}`);
+  const profile = values.profile;
+  if (profile !== 'auto' && profile !== 'always' && profile !== 'never') {
+    throw new Error(`--profile must be auto, always or never, not ${JSON.stringify(profile)}`);
+  }
+  const bounded = (name: string, v: string, max: number): number => {
+    const n = count(name, v);
+    if (n > max) throw new Error(`--${name} must be at most ${max}, not ${n}`);
+    return n;
+  };
   return {
+    only,
     startupRuns: count('startup-runs', values['startup-runs']),
     shaRuns: count('sha-runs', values['sha-runs']),
     mib: count('mib', values.mib),
     phaseRuns: count('phase-runs', values['phase-runs']),
+    net: {
+      seconds: bounded('wrk-seconds', values['wrk-seconds'], 60),
+      warmupSeconds: bounded('wrk-warmup', values['wrk-warmup'], 60),
+      wrkRuns: bounded('wrk-runs', values['wrk-runs'], 20),
+      connections: bounded('wrk-connections', values['wrk-connections'], 1000),
+      echoMib: bounded('echo-mib', values['echo-mib'], 4096),
+      echoRuns: bounded('echo-runs', values['echo-runs'], 20),
+      idleSeconds: bounded('idle-seconds', values['idle-seconds'], 120),
+      profile,
+    },
     out: values.out,
   };
 }
@@ -128,18 +168,9 @@ function startupBreakdown(runners: Runners, runs: number): StartupBreakdown {
   };
 }
 
-function main(argv: readonly string[]): void {
-  const options = parseOptions(argv);
-  checkNode();
-  log('building dist/ and the guests');
-  buildDist();
+/** The start-up and SHA-256 benchmarks. */
+function runCpuBenchmarks(runners: Runners, options: Options): CpuResults {
   buildGuests(['hello', 'sha256sum']);
-  const wasirun = ensureWasirun(root);
-  const runners = new Runners(root, process.execPath, wasirun);
-  const machine = machineFacts(root, process.execPath, wasirun);
-  const load = loadavg()[0] ?? 0;
-  if (load > machine.nproc / 2) log(`warning: load average ${load.toFixed(2)} on ${machine.nproc} CPUs; timings will be noisy`);
-
   log(`start-up: hello world, ${options.startupRuns} runs per runner`);
   const startupWarmup = 2;
   const startup = timeInterleaved(runners.commands('hello'), {
@@ -160,14 +191,28 @@ function main(argv: readonly string[]): void {
 
   log(`dialtone start-up breakdown, ${options.phaseRuns} runs`);
   const breakdown = startupBreakdown(runners, options.phaseRuns);
-
-  const results: BenchResults = {
-    command: invocation(argv),
-    machine,
+  return {
     startup: summarise(startup, startupWarmup),
     sha256: { ...summarise(sha, 0), mib: options.mib, digest: expected.trim() },
     breakdown,
   };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseOptions(argv);
+  checkNode();
+  log('building dist/ and the guests');
+  buildDist();
+  const wasirun = ensureWasirun(root);
+  const runners = new Runners(root, process.execPath, wasirun);
+  const machine = machineFacts(root, process.execPath, wasirun);
+  const load = loadavg()[0] ?? 0;
+  if (load > machine.nproc / 2) log(`warning: load average ${load.toFixed(2)} on ${machine.nproc} CPUs; timings will be noisy`);
+
+  const cpu = options.only === 'net' ? undefined : runCpuBenchmarks(runners, options);
+  const net = options.only === 'cpu' ? undefined : await runNetBenchmarks(root, runners, options.net);
+
+  const results: BenchResults = { command: invocation(argv), machine, cpu, net };
   process.stdout.write(renderText(results));
   if (options.out !== '-') {
     mkdirSync(dirname(options.out), { recursive: true });
@@ -178,7 +223,7 @@ function main(argv: readonly string[]): void {
 }
 
 try {
-  main(process.argv.slice(2));
+  await main(process.argv.slice(2));
 } catch (err) {
   process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

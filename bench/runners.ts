@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import { guestNative, guestWasm } from '../scripts/build-guests.ts';
 import type { Command } from './measure.ts';
 
+/**
+ * The only network permissions dialtone's network benchmarks get: listening
+ * on, and connecting to, loopback.
+ */
+export const LOOPBACK_POLICY = ['--allow-listen=127.0.0.1', '--allow-net=127.0.0.1'] as const;
+
 /** Runner names, in report column order. */
 export const RUNNERS = ['dialtone', 'wasirun', 'native'] as const;
 /** One of {@link RUNNERS}. */
@@ -48,6 +54,27 @@ export class Runners {
         return this.nodeScript(this.#bin, ['run', guestWasm(name), ...args]);
       case 'wasirun':
         return { file: this.#wasirun, args: [guestWasm(name), '--', ...args] };
+      case 'native':
+        return { file: guestNative(name), args };
+    }
+  }
+
+  /**
+   * The command that runs network guest `name` with `args` under `runner`:
+   * dialtone with {@link LOOPBACK_POLICY} (and `nodeOptions`, e.g. for a
+   * CPU profile, before the script), wasirun with the WasmEdge V2 socket
+   * extensions (which dispatchrun/net uses; wasirun has no policy, so its
+   * guests may open any socket), or the native build.
+   */
+  netCommand(runner: Runner, name: string, args: readonly string[], nodeOptions: readonly string[] = []): Command {
+    switch (runner) {
+      case 'dialtone':
+        return {
+          file: this.#node,
+          args: [...this.#nodeOptions, ...nodeOptions, this.#bin, 'run', ...LOOPBACK_POLICY, guestWasm(name), ...args],
+        };
+      case 'wasirun':
+        return { file: this.#wasirun, args: ['--sockets', 'wasmedgev2', guestWasm(name), '--', ...args] };
       case 'native':
         return { file: guestNative(name), args };
     }

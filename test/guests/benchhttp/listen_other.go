@@ -1,0 +1,8 @@
+//go:build !wasip1
+
+package main
+
+import "net"
+
+// listen listens on TCP with the standard library.
+func listen(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
