@@ -50,6 +50,8 @@ export class NodeStreamSocket implements NetSocket {
   #connectError: Errno | undefined;
   #options = new Map<SocketOption, number>();
   readonly #waiters = new Waiters();
+  /** A send buffer reused while writes complete synchronously (see send). */
+  #spare: Buffer | undefined;
 
   constructor(family: SocketFamily) {
     this.family = family;
@@ -220,7 +222,19 @@ export class NodeStreamSocket implements NetSocket {
     if (this.#failure !== undefined) throw new SysError(this.#failure === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
     const room = SEND_HIGH_WATER - sock.writableLength;
     if (room <= 0) throw EAGAIN;
-    const data = gather(bufs, whole ? Number.MAX_SAFE_INTEGER : room);
+    const limit = whole ? Number.MAX_SAFE_INTEGER : room;
+    // Reuse one buffer while Node writes synchronously (nothing queued
+    // before or after): a fresh 64 KiB Buffer per write was most of the
+    // garbage in a streaming echo. If Node had to queue the data it keeps
+    // the buffer, so it is given up and a new one made next time.
+    if (sock.writableLength === 0 && totalLength(bufs) <= SPARE_SIZE) {
+      this.#spare ??= Buffer.allocUnsafe(SPARE_SIZE);
+      const n = gatherInto(bufs, this.#spare);
+      if (n > 0) sock.write(this.#spare.subarray(0, n));
+      if (sock.writableLength > 0) this.#spare = undefined;
+      return n;
+    }
+    const data = gather(bufs, limit);
     if (data.length > 0) sock.write(data);
     return data.length;
   }
@@ -363,11 +377,17 @@ export function copyOut(queue: Buffer[], bufs: readonly Uint8Array[], consume: b
   return total;
 }
 
-/** Copies up to `limit` bytes of `bufs` into one new Buffer (guest memory must not be retained). */
-export function gather(bufs: readonly Uint8Array[], limit: number): Buffer {
+/** Size of the reusable send buffer (Go writes at most this much at a time). */
+const SPARE_SIZE = 64 * 1024;
+
+function totalLength(bufs: readonly Uint8Array[]): number {
   let total = 0;
   for (const b of bufs) total += b.length;
-  const out = Buffer.allocUnsafe(Math.min(total, limit));
+  return total;
+}
+
+/** Copies `bufs` into `out` as far as it goes; returns the bytes copied. */
+function gatherInto(bufs: readonly Uint8Array[], out: Uint8Array): number {
   let off = 0;
   for (const b of bufs) {
     if (off >= out.length) break;
@@ -375,5 +395,12 @@ export function gather(bufs: readonly Uint8Array[], limit: number): Buffer {
     out.set(n === b.length ? b : b.subarray(0, n), off);
     off += n;
   }
+  return off;
+}
+
+/** Copies up to `limit` bytes of `bufs` into one new Buffer (guest memory must not be retained). */
+export function gather(bufs: readonly Uint8Array[], limit: number): Buffer {
+  const out = Buffer.allocUnsafe(Math.min(totalLength(bufs), limit));
+  gatherInto(bufs, out);
   return out;
 }
