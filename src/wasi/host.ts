@@ -24,6 +24,9 @@ import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget 
 /** Socket ABI selection (see {@link HostConfig.socketAbi}). */
 export type SocketAbi = 'auto' | 'wasmedge' | 'wasmedge-v1' | 'wasmedge-v2' | 'wasinet' | 'none';
 
+/** `rights` bit FD_WRITE. */
+const RIGHT_FD_WRITE = 1n << 6n;
+
 /** A host directory shown to the guest under another path. */
 export interface Preopen {
   /** Directory on the host. */
@@ -125,7 +128,8 @@ export class WasiHost {
         followSymlinks: true,
         oflags: OFlags.DIRECTORY,
         fdflags: 0,
-        rightsBase: RIGHTS_ALL,
+        // A directory is opened for reading: FD_WRITE would make openAt answer EISDIR.
+        rightsBase: RIGHTS_ALL & ~RIGHT_FD_WRITE,
         rightsInheriting: RIGHTS_ALL,
       });
       if (etc instanceof NodeDirectory) fallback = etc;

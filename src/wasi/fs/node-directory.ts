@@ -5,6 +5,7 @@ import { Filetype, OFlags } from '../constants.ts';
 import { Descriptor, type DirEntry, type DirectoryOps, type Filestat, type OpenRequest, type SetTimes } from '../descriptor.ts';
 import { encodeUtf8 } from '../memory.ts';
 import { NodeFile } from './node-file.ts';
+import { NodeStream } from './node-stream.ts';
 import { setTimes } from './set-times.ts';
 import { resolveGuestPath } from './resolve.ts';
 import { filetypeOf, toFilestat } from './stat.ts';
@@ -107,6 +108,17 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     return resolveGuestPath(this.#root, this.#base, path, followFinal);
   }
 
+  /**
+   * Resolves a path naming the entry an operation creates, removes or
+   * renames: its last component is never followed, even with a trailing
+   * slash. `slash` says whether the path ends in one (the entry must then be
+   * a directory); `st` is the entry's lstat, if it exists.
+   */
+  #entry(path: string): { host: string; slash: boolean; st: fs.Stats | undefined } {
+    const host = resolveGuestPath(this.#root, this.#base, path, false, true);
+    return { host, slash: path.endsWith('/'), st: wrap(() => fs.lstatSync(host, { throwIfNoEntry: false })) };
+  }
+
   /** The host path of `path` below this directory, resolved inside the sandbox (symlinks followed). */
   resolvePath(path: string): string {
     return this.#resolve(path, true);
@@ -132,18 +144,26 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
         req.followSymlinks && !exclusive ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
       if (st !== undefined && exclusive) throw new SysError('EEXIST');
       if (st?.isDirectory()) {
-        if (wantsWrite || req.oflags & OFlags.TRUNC) throw new SysError('EISDIR');
+        if (wantsWrite || req.oflags & (OFlags.TRUNC | OFlags.CREAT)) throw new SysError('EISDIR');
         return this.#child(host);
       }
       if (req.oflags & OFlags.DIRECTORY) throw new SysError(st === undefined ? 'ENOENT' : 'ENOTDIR');
+      // open("new/", O_CREAT) cannot create a directory: EISDIR, as Linux answers.
+      if (st === undefined && req.oflags & OFlags.CREAT && req.path.endsWith('/')) throw new SysError('EISDIR');
       const c = fs.constants;
       let flags = wantsRead && wantsWrite ? c.O_RDWR : wantsWrite ? c.O_WRONLY : c.O_RDONLY;
       if (req.oflags & OFlags.CREAT) flags |= c.O_CREAT;
       if (req.oflags & OFlags.EXCL) flags |= c.O_EXCL;
       if (req.oflags & OFlags.TRUNC) flags |= c.O_TRUNC;
       if (!req.followSymlinks) flags |= c.O_NOFOLLOW;
+      // FIFOs and devices: never let open, read or write block Node's thread.
+      const stream = st !== undefined && (st.isFIFO() || st.isCharacterDevice());
+      if (stream) flags |= c.O_NONBLOCK;
       const fd = fs.openSync(host, flags, 0o666);
-      const file = new NodeFile(fd, filetypeOf(fs.fstatSync(fd).mode), req.fdflags);
+      const mode = fs.fstatSync(fd).mode;
+      const seekable = (mode & c.S_IFMT) === c.S_IFREG || (mode & c.S_IFMT) === c.S_IFBLK;
+      const file =
+        stream || !seekable ? new NodeStream(fd, filetypeOf(mode), req.fdflags) : new NodeFile(fd, filetypeOf(mode), req.fdflags);
       file.rightsBase = req.rightsBase;
       file.rightsInheriting = req.rightsInheriting;
       return file;
@@ -161,7 +181,7 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   }
 
   mkdirAt(path: string): void {
-    const host = this.#resolve(path, false);
+    const { host } = this.#entry(path);
     wrap(() => fs.mkdirSync(host, 0o777));
   }
 
@@ -170,36 +190,43 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     const last = path.replace(/\/+$/, '').split('/').pop();
     if (last === '.') throw new SysError('EINVAL', 'cannot remove "."');
     if (last === '..') throw new SysError('ENOTEMPTY', 'cannot remove ".."');
-    const host = this.#resolve(path, false);
+    const { host, slash, st } = this.#entry(path);
     if (host === this.#root) throw new SysError('EBUSY', 'cannot remove a preopened directory');
+    if (slash && st !== undefined && !st.isDirectory()) throw new SysError('ENOTDIR');
     wrap(() => fs.rmdirSync(host));
   }
 
   unlinkAt(path: string): void {
-    const host = this.#resolve(path, false);
-    wrap(() => {
-      // POSIX says EPERM for unlink of a directory, Linux says EISDIR; WASI
-      // hosts and Go's os.Remove expect EISDIR.
-      if (fs.lstatSync(host, { throwIfNoEntry: false })?.isDirectory()) throw new SysError('EISDIR');
-      fs.unlinkSync(host);
-    });
+    const { host, slash, st } = this.#entry(path);
+    // POSIX says EPERM for unlink of a directory, Linux says EISDIR; WASI
+    // hosts and Go's os.Remove expect EISDIR.
+    if (st?.isDirectory()) throw new SysError('EISDIR');
+    if (slash) throw new SysError(st === undefined ? 'ENOENT' : 'ENOTDIR');
+    wrap(() => fs.unlinkSync(host));
   }
 
   renameAt(oldPath: string, newDir: DirectoryOps, newPath: string): void {
-    const to = sameBackend(newDir).#resolve(newPath, false);
-    const from = this.#resolve(oldPath, false);
-    wrap(() => fs.renameSync(from, to));
+    const to = sameBackend(newDir).#entry(newPath);
+    const from = this.#entry(oldPath);
+    // A trailing slash on either side demands directories (a symlink is not one).
+    if (from.slash || to.slash) {
+      if (from.st !== undefined && !from.st.isDirectory()) throw new SysError('ENOTDIR');
+      if (to.slash && to.st !== undefined && !to.st.isDirectory()) throw new SysError('ENOTDIR');
+    }
+    wrap(() => fs.renameSync(from.host, to.host));
   }
 
   linkAt(oldPath: string, followSymlinks: boolean, newDir: DirectoryOps, newPath: string): void {
-    const to = sameBackend(newDir).#resolve(newPath, false);
+    const to = sameBackend(newDir).#entry(newPath);
     const from = this.#resolve(oldPath, followSymlinks);
-    wrap(() => fs.linkSync(from, to));
+    if (to.slash) throw new SysError(to.st === undefined ? 'ENOENT' : 'EEXIST');
+    wrap(() => fs.linkSync(from, to.host));
   }
 
   symlinkAt(target: string, linkPath: string): void {
-    const host = this.#resolve(linkPath, false);
+    const { host, slash, st } = this.#entry(linkPath);
     if (target.includes('\0')) throw new SysError('EINVAL', 'symlink target contains NUL');
+    if (slash) throw new SysError(st === undefined ? 'ENOENT' : 'EEXIST');
     wrap(() => fs.symlinkSync(target, host));
   }
 

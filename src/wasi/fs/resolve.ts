@@ -19,9 +19,13 @@ const MAX_SYMLINKS = 40;
  *
  * `base` is the directory's own position below `root`, as components.
  * With `followFinal`, a symlink in the last component is expanded too.
+ * Without it, a trailing slash still expands a final symlink (as lstat("link/")
+ * does), unless `entry` is set: then the path names a directory entry to
+ * create, remove or rename, and its last component is never followed (as
+ * mkdir, rmdir, unlink and rename treat "link/").
  * The last component need not exist (for create).
  */
-export function resolveGuestPath(root: string, base: readonly string[], path: string, followFinal: boolean): string {
+export function resolveGuestPath(root: string, base: readonly string[], path: string, followFinal: boolean, entry = false): string {
   if (path.length === 0) throw new SysError('ENOENT', 'empty path');
   if (path.includes('\0')) throw new SysError('EINVAL', 'path contains NUL');
   if (path.startsWith('/')) throw new SysError('ENOTCAPABLE', `absolute path ${path}`);
@@ -33,13 +37,17 @@ export function resolveGuestPath(root: string, base: readonly string[], path: st
     const part = pending.pop() as string;
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (stack.length === 0) throw new SysError('ENOTCAPABLE', `${path} leaves its preopened directory`);
+      if (stack.length === 0) {
+        // Above "/" is "/" itself, as the kernel answers; above any other preopen is outside the sandbox.
+        if (root === '/') continue;
+        throw new SysError('ENOTCAPABLE', `${path} leaves its preopened directory`);
+      }
       stack.pop();
       continue;
     }
     const isLast = pending.every((p) => p === '' || p === '.');
     stack.push(part);
-    if (isLast && !followFinal && !mustBeDir) break;
+    if (isLast && !followFinal && (!mustBeDir || entry)) break;
     const host = join(root, ...stack);
     let st;
     try {
