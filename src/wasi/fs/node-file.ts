@@ -3,7 +3,7 @@ import { SysError, toSysError } from '../../internal/errno.ts';
 import { FdFlags, Filetype, Whence } from '../constants.ts';
 import { Descriptor, type Filestat, type SetTimes } from '../descriptor.ts';
 import { setTimes } from './set-times.ts';
-import { toFilestat } from './stat.ts';
+import { fdFilestat } from './stat.ts';
 
 /**
  * A regular file (or other non-directory) opened on the host with `node:fs`.
@@ -69,11 +69,7 @@ export class NodeFile extends Descriptor {
   }
 
   override stat(): Filestat {
-    try {
-      return toFilestat(fs.fstatSync(this.#fd, { bigint: true }));
-    } catch (err) {
-      throw toSysError(err);
-    }
+    return fdFilestat(this.#fd);
   }
 
   override setSize(size: bigint): void {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { EAGAIN, SysError, toSysError } from '../../internal/errno.ts';
 import type { Filetype } from '../constants.ts';
 import { Descriptor, type Filestat, type PollKind, type Readiness } from '../descriptor.ts';
-import { toFilestat } from './stat.ts';
+import { fdFilestat } from './stat.ts';
 
 /** Largest read done while probing for readiness. */
 const PROBE_CHUNK = 64 * 1024;
@@ -80,11 +80,7 @@ export class NodeStream extends Descriptor {
   }
 
   override stat(): Filestat {
-    try {
-      return toFilestat(fs.fstatSync(this.#fd, { bigint: true }));
-    } catch (err) {
-      throw toSysError(err);
-    }
+    return fdFilestat(this.#fd);
   }
 
   override poll(kind: PollKind): Readiness {

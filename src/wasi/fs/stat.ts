@@ -1,4 +1,5 @@
-import { constants, type BigIntStats } from 'node:fs';
+import { constants, fstatSync, type BigIntStats } from 'node:fs';
+import { toSysError } from '../../internal/errno.ts';
 import { Filetype } from '../constants.ts';
 import type { Filestat } from '../descriptor.ts';
 
@@ -34,4 +35,13 @@ export function toFilestat(st: BigIntStats): Filestat {
     mtim: st.mtimeNs,
     ctim: st.ctimeNs,
   };
+}
+
+/** The filestat of an open host fd (Node errors become SysError). */
+export function fdFilestat(fd: number): Filestat {
+  try {
+    return toFilestat(fstatSync(fd, { bigint: true }));
+  } catch (err) {
+    throw toSysError(err);
+  }
 }
