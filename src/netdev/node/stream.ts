@@ -76,6 +76,10 @@ export class NodeStreamSocket implements NetSocket {
       return;
     }
     if (this.#state !== 'idle') throw new SysError('EINVAL', 'socket is connected');
+    // Linux would autobind an unnamed Unix listener to an abstract address; Node cannot.
+    if (this.family === 'unix' && (this.#bound === undefined || (this.#bound.kind === 'unix' && this.#bound.path === ''))) {
+      throw new SysError('EINVAL', 'listen on an unbound Unix socket');
+    }
     this.#backlog = clampBacklog(backlog);
     const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.#onConnection(s));
     const ep = this.#bound ?? this.#anyEndpoint();
@@ -86,14 +90,19 @@ export class NodeStreamSocket implements NetSocket {
         ep.kind === 'unix'
           ? { path: ep.path, backlog: this.#backlog }
           : { host: ep.address, port: ep.port, backlog: this.#backlog, exclusive: true };
-      server.listen(opts, () => {
+      const listening = (): void => {
         server.off('error', onError);
         // A listener has no guest to report to; errors after start end accepts.
         server.on('error', () => this.#waiters.wake('read'));
         this.#server = server;
         this.#state = 'listening';
         resolve();
-      });
+      };
+      try {
+        server.listen(opts, listening);
+      } catch (err) {
+        reject(toSysError(err)); // options Node refuses synchronously (an invalid path, say)
+      }
     });
   }
 
