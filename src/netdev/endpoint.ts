@@ -1,3 +1,5 @@
+import { SysError } from '../internal/errno.ts';
+
 /**
  * Socket endpoints as the driver layer sees them: textual IP addresses (the
  * form Node's `net` and `dgram` take) or Unix paths. ABIs convert their
@@ -25,6 +27,12 @@ export type Endpoint = IpEndpoint | UnixEndpoint;
 /** Builds an {@link IpEndpoint}. */
 export function ipEndpoint(address: string, port: number): IpEndpoint {
   return { kind: 'ip', family: address.includes(':') ? 6 : 4, address, port };
+}
+
+/** {@link ipEndpoint} for a port a guest supplied: EINVAL outside 0-65535. */
+export function guestIpEndpoint(address: string, port: number): IpEndpoint {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SysError('EINVAL', `port ${port}`);
+  return ipEndpoint(address, port);
 }
 
 /** `host:port`, `[v6]:port` or the Unix path, for messages and traces. */

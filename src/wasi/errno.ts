@@ -17,5 +17,3 @@ export function wasiErrno(errno: Errno): number {
 export function errnoName(n: number): string {
   return ERRNO_NAMES[n] ?? `errno(${n})`;
 }
-
-export const ESUCCESS = 0;

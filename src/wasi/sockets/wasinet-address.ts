@@ -1,5 +1,5 @@
 import { SysError } from '../../internal/errno.ts';
-import { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
+import { guestIpEndpoint, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { GuestMemory } from '../memory.ts';
 
 /**
@@ -32,9 +32,9 @@ export function decodeSockaddr(m: GuestMemory, ptr: number, len: number): Endpoi
   const family = m.getU16(ptr);
   switch (family) {
     case WasinetFamily.INET:
-      return ipOf(ipv4ToString(m.bytes(ptr + 12, 4)), m.getU32(ptr + 8));
+      return guestIpEndpoint(ipv4ToString(m.bytes(ptr + 12, 4)), m.getU32(ptr + 8));
     case WasinetFamily.INET6:
-      return ipOf(ipv6ToString(m.bytes(ptr + 12, 16)), m.getU32(ptr + 8));
+      return guestIpEndpoint(ipv6ToString(m.bytes(ptr + 12, 16)), m.getU32(ptr + 8));
     case WasinetFamily.UNIX: {
       const raw = m.bytes(ptr + 8, Math.min(len, SOCKADDR_SIZE) - 8);
       const nul = raw.indexOf(0);
@@ -43,11 +43,6 @@ export function decodeSockaddr(m: GuestMemory, ptr: number, len: number): Endpoi
     default:
       throw new SysError('EAFNOSUPPORT', `address family ${family}`);
   }
-}
-
-function ipOf(address: string, port: number): Endpoint {
-  if (port > 65535) throw new SysError('EINVAL', `port ${port}`);
-  return { kind: 'ip', family: address.includes(':') ? 6 : 4, address, port };
 }
 
 /** Writes an endpoint as a 130-byte wasinet socket address; an unnamed Unix peer reads "@". */

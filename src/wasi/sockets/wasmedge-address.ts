@@ -1,5 +1,5 @@
 import { SysError } from '../../internal/errno.ts';
-import { ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
+import { guestIpEndpoint, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { GuestMemory } from '../memory.ts';
 
 /** WasmEdge address families (`address_family`). */
@@ -20,18 +20,18 @@ const UNIX_PATH_MAX = STORAGE_SIZE - 2;
 export function decodeAddress(m: GuestMemory, descPtr: number, port: number): Endpoint {
   const buf = m.getU32(descPtr);
   const len = m.getU32(descPtr + 4);
-  if (len === 4) return ipEndpointOf(ipv4ToString(m.bytes(buf, 4)), port);
-  if (len === 16) return ipEndpointOf(ipv6ToString(m.bytes(buf, 16)), port);
+  if (len === 4) return guestIpEndpoint(ipv4ToString(m.bytes(buf, 4)), port);
+  if (len === 16) return guestIpEndpoint(ipv6ToString(m.bytes(buf, 16)), port);
   if (len < 2) throw new SysError('EINVAL', `address buffer of ${len} bytes`);
   const family = m.getU16(buf);
   const body = m.bytes(buf + 2, Math.min(len, STORAGE_SIZE) - 2);
   switch (family) {
     case WasmEdgeFamily.INET4:
       if (body.length < 4) throw new SysError('EINVAL', 'short IPv4 address');
-      return ipEndpointOf(ipv4ToString(body), port);
+      return guestIpEndpoint(ipv4ToString(body), port);
     case WasmEdgeFamily.INET6:
       if (body.length < 16) throw new SysError('EINVAL', 'short IPv6 address');
-      return ipEndpointOf(ipv6ToString(body), port);
+      return guestIpEndpoint(ipv6ToString(body), port);
     case WasmEdgeFamily.UNIX: {
       const nul = body.indexOf(0);
       return { kind: 'unix', path: new TextDecoder().decode(nul === -1 ? body : body.subarray(0, nul)) };
@@ -39,11 +39,6 @@ export function decodeAddress(m: GuestMemory, descPtr: number, port: number): En
     default:
       throw new SysError('EAFNOSUPPORT', `address family ${family}`);
   }
-}
-
-function ipEndpointOf(address: string, port: number): Endpoint {
-  if (port < 0 || port > 65535) throw new SysError('EINVAL', `port ${port}`);
-  return { kind: 'ip', family: address.includes(':') ? 6 : 4, address, port };
 }
 
 /**
