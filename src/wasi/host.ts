@@ -14,18 +14,14 @@ import { Scheduler, type HostContext, type HostFunction } from './host-function.
 import { toImports } from './imports.ts';
 import { GuestMemory, encodeUtf8 } from './memory.ts';
 import { PREVIEW1, preview1 } from './preview1/index.ts';
-import { OFlags, RIGHTS_ALL } from './constants.ts';
 import { EtcOverlay } from './fs/etc-overlay.ts';
-import { GuestNetwork, type GuestNetworkOptions, type Interceptor } from './sockets/guest-network.ts';
+import { GuestNetwork, type GuestNetworkOptions, type HostUnixPath, type Interceptor } from './sockets/guest-network.ts';
 import { wasmEdgeSockets, wasmEdgeVersion } from './sockets/wasmedge.ts';
 import { WASINET, wasinet } from './sockets/wasinet.ts';
 import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget } from './stdio.ts';
 
 /** Socket ABI selection (see {@link HostConfig.socketAbi}). */
 export type SocketAbi = 'auto' | 'wasmedge' | 'wasmedge-v1' | 'wasmedge-v2' | 'wasinet' | 'none';
-
-/** `rights` bit FD_WRITE. */
-const RIGHT_FD_WRITE = 1n << 6n;
 
 /** A host directory shown to the guest under another path. */
 export interface Preopen {
@@ -107,7 +103,7 @@ export class WasiHost {
       maxSockets: config.network?.maxSockets,
       interceptors,
       onRefused: config.trace,
-      hostPath: (guestPath) => this.hostPathOf(guestPath),
+      unixPath: (guestPath, use) => this.unixSocketPath(guestPath, use),
     });
   }
 
@@ -123,16 +119,8 @@ export class WasiHost {
     const root = this.#preopens.find((p) => p.guest === '/');
     let fallback: NodeDirectory | undefined;
     try {
-      const etc = root?.dir.openAt({
-        path: 'etc',
-        followSymlinks: true,
-        oflags: OFlags.DIRECTORY,
-        fdflags: 0,
-        // A directory is opened for reading: FD_WRITE would make openAt answer EISDIR.
-        rightsBase: RIGHTS_ALL & ~RIGHT_FD_WRITE,
-        rightsInheriting: RIGHTS_ALL,
-      });
-      if (etc instanceof NodeDirectory) fallback = etc;
+      // Within the root's scope, so /etc's symlinks (`../usr/...`, absolute) resolve as natively.
+      fallback = root?.dir.subdirectory('etc');
     } catch {
       // no /etc on the host side: the virtual files alone
     }
@@ -142,10 +130,11 @@ export class WasiHost {
   }
 
   /**
-   * Maps an absolute guest path to a host path through the preopen with the
-   * longest matching prefix (as Go itself picks preopens), staying inside it.
+   * Maps an absolute guest Unix socket path to the host through the preopen
+   * with the longest matching prefix (as Go itself picks preopens), staying
+   * inside it; see {@link NodeDirectory.unixSocketPath}.
    */
-  hostPathOf(guestPath: string): string {
+  unixSocketPath(guestPath: string, use: 'bind' | 'connect'): HostUnixPath {
     let best: { guest: string; dir: NodeDirectory } | undefined;
     for (const p of this.#preopens) {
       const prefix = p.guest.endsWith('/') ? p.guest : `${p.guest}/`;
@@ -157,7 +146,7 @@ export class WasiHost {
     }
     if (best === undefined || !guestPath.startsWith('/')) throw new SysError('ENOENT', `${guestPath} is not under a preopened directory`);
     const rest = guestPath.slice(best.guest.length).replace(/^\/+/, '');
-    return rest === '' ? best.dir.hostPath : best.dir.resolvePath(rest);
+    return best.dir.unixSocketPath(rest === '' ? '.' : rest, use);
   }
 
   /** The import object for `WebAssembly.instantiate`. */
@@ -222,5 +211,5 @@ function openPreopen(p: Preopen): NodeDirectory {
   } catch {
     throw new DialtoneError('ERR_DIR_NOT_FOUND', `directory to preopen does not exist or is not a directory: ${p.host}`);
   }
-  return new NodeDirectory(root, [], p.guest);
+  return NodeDirectory.preopen(root, p.guest);
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { E, makeHost, type TestHost } from '../helpers/host.ts';
@@ -101,4 +101,56 @@ test('removing "." is EINVAL and removing the preopen itself is refused', () => 
   const sub = enc.encode('sub/..');
   t.memory.write(1000, sub);
   assert.equal(t.callSync('path_remove_directory', 3, 1000, sub.length), E.NOTEMPTY);
+});
+
+/** path_open of a directory below the preopen; returns its fd. */
+function openDir(path: string): number {
+  const p = enc.encode(path);
+  t.memory.write(1000, p);
+  // Read-only rights: a directory is not opened for writing.
+  assert.equal(t.callSync('path_open', 3, 1, 1000, p.length, 2, RIGHTS & ~(1n << 6n), RIGHTS, 0, 2000), E.SUCCESS);
+  return t.memory.getU32(2000);
+}
+
+/** path_filestat_get(fd, path) following symlinks; the errno. */
+function statAt(fd: number, path: string): number {
+  const p = enc.encode(path);
+  t.memory.write(1000, p);
+  return t.callSync('path_filestat_get', fd, 1, 1000, p.length, 2300);
+}
+
+test('.. above a directory descriptor is ENOTCAPABLE, even where it would stay inside the preopen', () => {
+  const sub = openDir('sub');
+  try {
+    assert.equal(statAt(sub, '../inside.txt'), E.NOTCAPABLE);
+    assert.equal(statAt(sub, 'back'), E.NOTCAPABLE, 'a symlink climbing above the descriptor');
+    assert.equal(statAt(sub, '.'), E.SUCCESS);
+    assert.equal(statAt(3, 'sub/back'), E.SUCCESS, 'from the preopen the same symlink stays inside');
+  } finally {
+    t.callSync('fd_close', sub);
+  }
+});
+
+test('a directory descriptor follows its directory when it is renamed', () => {
+  writeFileSync(join(dir.path, 'root', 'sub', 'here.txt'), 'here');
+  const sub = openDir('sub');
+  try {
+    renameSync(join(dir.path, 'root', 'sub'), join(dir.path, 'root', 'moved'));
+    assert.equal(statAt(sub, 'here.txt'), E.SUCCESS);
+  } finally {
+    renameSync(join(dir.path, 'root', 'moved'), join(dir.path, 'root', 'sub'));
+    t.callSync('fd_close', sub);
+  }
+});
+
+test('path_symlink with an absolute target is ENOTCAPABLE outside a preopen of the host root', () => {
+  const target = enc.encode('/etc/passwd');
+  const link = enc.encode('abs-new');
+  t.memory.write(1000, target);
+  t.memory.write(1100, link);
+  assert.equal(t.callSync('path_symlink', 1000, target.length, 3, 1100, link.length), E.NOTCAPABLE);
+  const rel = enc.encode('inside.txt');
+  t.memory.write(1000, rel);
+  assert.equal(t.callSync('path_symlink', 1000, rel.length, 3, 1100, link.length), E.SUCCESS);
+  assert.deepEqual(open('abs-new'), [E.SUCCESS, 'inside']);
 });

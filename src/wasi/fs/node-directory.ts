@@ -1,72 +1,70 @@
 import * as fs from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { SysError, toSysError } from '../../internal/errno.ts';
 import { Filetype, OFlags } from '../constants.ts';
 import { Descriptor, type DirEntry, type DirectoryOps, type Filestat, type OpenRequest, type SetTimes } from '../descriptor.ts';
 import { encodeUtf8 } from '../memory.ts';
+import type { HostUnixPath } from '../sockets/guest-network.ts';
 import { NodeFile } from './node-file.ts';
 import { NodeStream } from './node-stream.ts';
 import { setTimes } from './set-times.ts';
-import { resolveGuestPath } from './resolve.ts';
+import { ANCHORED, DirHandle, O_PATH, resolveGuestPath, wrapFs, type LookupScope, type Resolved } from './resolve.ts';
 import { filetypeOf, toFilestat } from './stat.ts';
 
 /** `rights` bits that mean "this open wants to write". */
 const RIGHT_FD_WRITE = 1n << 6n;
 const RIGHT_FD_READ = 1n << 1n;
 
+/** A lookup that met a symlink swapped in after it looked: tries before giving up (ELOOP). */
+const SWAP_RETRIES = 8;
+
 /**
- * A host directory, either preopened (`--dir`) or opened below one. All of
- * its `path_*` operations resolve through {@link resolveGuestPath}, so a guest
- * cannot reach outside the preopen's root.
+ * A host directory, either preopened (`--dir`) or opened below one. It holds
+ * the directory itself (see {@link DirHandle}), and every `path_*` operation
+ * resolves through {@link resolveGuestPath} from there and then acts on one
+ * entry of a held directory without following it: no `..`, symlink, rename
+ * or concurrent swap can make an operation reach outside.
  */
 export class NodeDirectory extends Descriptor implements DirectoryOps {
   readonly filetype = Filetype.DIRECTORY;
-  /** Host path of the preopen this directory belongs to. */
-  readonly #root: string;
-  /** Position below the root when opened, as path components. */
-  readonly #openedAt: readonly string[];
-  /** Host fd held open for a non-preopen directory, so it can be followed when renamed. */
-  readonly #fd: number | undefined;
+  readonly #scope: LookupScope;
   /** The guest-visible name when this is a preopen. */
   readonly #preopen: string | undefined;
   #listing: DirEntry[] | undefined;
 
   /**
-   * @param root host directory that bounds every lookup (realpath'd by the caller)
-   * @param base components of this directory below `root`
+   * @param scope where lookups start (the last of `scope.chain`, which this
+   *   directory now holds a reference to each of) and how far they may climb
    * @param preopenName guest path when this is a preopened directory
    */
-  constructor(root: string, base: readonly string[] = [], preopenName?: string) {
+  private constructor(scope: LookupScope, preopenName?: string) {
     super();
-    this.#root = root;
-    this.#openedAt = base;
+    this.#scope = scope;
     this.#preopen = preopenName;
-    this.#fd = base.length > 0 && PROC_FD ? openDirFd(join(root, ...base)) : undefined;
+  }
+
+  /** Preopens host directory `hostRoot` (realpath'd by the caller) as `guestName`. */
+  static preopen(hostRoot: string, guestName: string): NodeDirectory {
+    const chain = [DirHandle.open(hostRoot)];
+    return new NodeDirectory({ chain, boundaryIsPreopen: true, boundaryIsHostRoot: hostRoot === '/' }, guestName);
+  }
+
+  /** The held directory itself. */
+  get #handle(): DirHandle {
+    return this.#scope.chain[this.#scope.chain.length - 1] as DirHandle;
   }
 
   /**
-   * Where this directory is now, below the root. A directory fd names the
-   * directory, not a path: if it (or a parent) was renamed since it was
-   * opened, lookups must follow it, as openat(2) would. Linux tells us where
-   * an open fd is through /proc/self/fd; elsewhere the opening path is used.
+   * A directory below this one that resolves within this one's scope: `..`
+   * and absolute symlinks work as they do from here. The host uses it for
+   * the host's /etc behind the virtual one.
    */
-  get #base(): readonly string[] {
-    if (this.#fd === undefined) return this.#openedAt;
-    let now: string;
-    try {
-      now = fs.readlinkSync(`/proc/self/fd/${this.#fd}`);
-    } catch {
-      return this.#openedAt;
-    }
-    const rel = relative(this.#root, now);
-    if (rel === '') return [];
-    if (rel.startsWith('..') || now.endsWith(' (deleted)'))
-      throw new SysError('ENOENT', 'directory was moved out of its preopen or removed');
-    return rel.split(sep);
-  }
-
-  get hostPath(): string {
-    return join(this.#root, ...this.#base);
+  subdirectory(path: string): NodeDirectory {
+    return this.#at(path, true, (r) => {
+      if (r.name === undefined) return new NodeDirectory({ ...this.#scope, chain: r.chain.map((h) => h.retain()) });
+      const child = r.dir.openChild(r.name);
+      return new NodeDirectory({ ...this.#scope, chain: [...r.chain.map((h) => h.retain()), child] });
+    });
   }
 
   override preopenName(): string | undefined {
@@ -78,11 +76,11 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   }
 
   override stat(): Filestat {
-    return wrap(() => toFilestat(fs.statSync(this.hostPath, { bigint: true })));
+    return wrapFs(() => toFilestat(statHandle(this.#handle)));
   }
 
   override setTimes(times: SetTimes): void {
-    setTimes({ path: this.hostPath, follow: true }, times, () => this.stat());
+    setTimes({ path: this.#handle.self, follow: true }, times, () => this.stat());
   }
 
   override readdir(cookie: bigint): DirEntry[] {
@@ -91,12 +89,12 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
   }
 
   #list(): DirEntry[] {
-    const dir = this.hostPath;
-    return wrap(() => {
-      const names = ['.', '..', ...fs.readdirSync(dir)];
+    const h = this.#handle;
+    return wrapFs(() => {
+      const names = ['.', '..', ...fs.readdirSync(h.self)];
       const out: DirEntry[] = [];
       for (const name of names) {
-        const st = fs.lstatSync(join(dir, name), { bigint: true, throwIfNoEntry: false });
+        const st = fs.lstatSync(h.child(name), { bigint: true, throwIfNoEntry: false });
         if (st === undefined) continue; // removed while listing
         out.push({ name: encodeUtf8(name), ino: st.ino, filetype: filetypeOf(st.mode) });
       }
@@ -104,85 +102,173 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     });
   }
 
-  #resolve(path: string, followFinal: boolean): string {
-    return resolveGuestPath(this.#root, this.#base, path, followFinal);
+  /** Resolves `path`, runs `op` on the result and releases what the lookup held. */
+  #at<T>(path: string, followFinal: boolean, op: (r: Resolved) => T, entry = false): T {
+    const r = resolveGuestPath(this.#scope, path, { followFinal, entry });
+    try {
+      return op(r);
+    } finally {
+      r.release();
+    }
+  }
+
+  /**
+   * Like {@link #at} for a lookup that follows the final symlink: `op`
+   * answers ELOOP when the entry it meets is a symlink after all (swapped in
+   * since the lookup), and the lookup is tried again, a bounded number of times.
+   */
+  #following<T>(path: string, op: (r: Resolved) => T): T {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.#at(path, true, op);
+      } catch (err) {
+        if (!(err instanceof SysError) || err.errno !== 'ELOOP' || attempt >= SWAP_RETRIES) throw err;
+      }
+    }
   }
 
   /**
    * Resolves a path naming the entry an operation creates, removes or
-   * renames: its last component is never followed, even with a trailing
-   * slash. `slash` says whether the path ends in one (the entry must then be
-   * a directory); `st` is the entry's lstat, if it exists.
+   * renames (its last component is never followed) and runs `op` on it:
+   * `host` names the entry, `slash` says whether the path ends in one (the
+   * entry must then be a directory), `st` is the entry's lstat, if it
+   * exists. An entry that is the directory itself (".", "a/..") has no
+   * `host`: `op` decides what that means.
    */
-  #entry(path: string): { host: string; slash: boolean; st: fs.Stats | undefined } {
-    const host = resolveGuestPath(this.#root, this.#base, path, false, true);
-    return { host, slash: path.endsWith('/'), st: wrap(() => fs.lstatSync(host, { throwIfNoEntry: false })) };
+  #entry<T>(path: string, op: (e: { host: string | undefined; slash: boolean; st: fs.Stats | undefined }, r: Resolved) => T): T {
+    return this.#at(
+      path,
+      false,
+      (r) => {
+        const host = r.name === undefined ? undefined : r.dir.child(r.name);
+        const st = host === undefined ? undefined : wrapFs(() => fs.lstatSync(host, { throwIfNoEntry: false }));
+        return op({ host, slash: path.endsWith('/'), st }, r);
+      },
+      true,
+    );
   }
 
-  /** The host path of `path` below this directory, resolved inside the sandbox (symlinks followed). */
-  resolvePath(path: string): string {
-    return this.#resolve(path, true);
+  /**
+   * A Unix socket path below this directory, for the network: `path` is
+   * where the socket is on the host (for the policy and messages) and
+   * `address` what to hand the driver, which cannot be redirected: for
+   * `connect`, the socket itself held open (Linux: `/proc/self/fd/N`);
+   * for `bind`, its entry in a held directory. The holds last until
+   * `release()`.
+   */
+  unixSocketPath(guestPath: string, use: 'bind' | 'connect'): HostUnixPath {
+    if (use === 'bind') {
+      const r = resolveGuestPath(this.#scope, guestPath, { followFinal: false, entry: true });
+      if (r.name === undefined) {
+        r.release();
+        throw new SysError('EADDRINUSE', `${guestPath} is a directory`);
+      }
+      return { path: join(r.dir.realPath(), r.name), address: r.dir.child(r.name), release: r.release };
+    }
+    return this.#following(guestPath, (r) => {
+      if (r.name === undefined) throw new SysError('ECONNREFUSED', `${guestPath} is a directory`);
+      const host = r.dir.child(r.name);
+      const path = join(r.dir.realPath(), r.name);
+      if (!ANCHORED) return { path, address: host, release: () => {} };
+      const fd = wrapFs(() => fs.openSync(host, O_PATH | fs.constants.O_NOFOLLOW));
+      try {
+        if (fs.fstatSync(fd).isSymbolicLink()) throw new SysError('ELOOP'); // swapped in: look again
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err;
+      }
+      return { path, address: `/proc/self/fd/${fd}`, release: () => fs.closeSync(fd) };
+    });
   }
 
   override close(): void {
-    if (this.#fd !== undefined) fs.closeSync(this.#fd);
-  }
-
-  #child(hostPath: string): NodeDirectory {
-    const rel = relative(this.#root, hostPath);
-    return new NodeDirectory(this.#root, rel === '' ? [] : rel.split(sep));
+    for (const h of this.#scope.chain) h.release();
   }
 
   openAt(req: OpenRequest): Descriptor {
     // O_CREAT|O_EXCL never follows a final symlink: a dangling one is EEXIST.
     const exclusive = (req.oflags & OFlags.CREAT) !== 0 && (req.oflags & OFlags.EXCL) !== 0;
-    const host = this.#resolve(req.path, req.followSymlinks && !exclusive);
+    const follow = req.followSymlinks && !exclusive;
+    const open = (r: Resolved): Descriptor => this.#openResolved(r, req, exclusive);
+    return follow ? this.#following(req.path, open) : this.#at(req.path, false, open);
+  }
+
+  #openResolved(r: Resolved, req: OpenRequest, exclusive: boolean): Descriptor {
     const wantsWrite = (req.rightsBase & RIGHT_FD_WRITE) !== 0n;
     const wantsRead = (req.rightsBase & RIGHT_FD_READ) !== 0n || !wantsWrite;
-    return wrap(() => {
-      const st =
-        req.followSymlinks && !exclusive ? fs.statSync(host, { throwIfNoEntry: false }) : fs.lstatSync(host, { throwIfNoEntry: false });
-      if (st !== undefined && exclusive) throw new SysError('EEXIST');
-      if (st?.isDirectory()) {
-        if (wantsWrite || req.oflags & (OFlags.TRUNC | OFlags.CREAT)) throw new SysError('EISDIR');
-        return this.#child(host);
-      }
-      if (req.oflags & OFlags.DIRECTORY) throw new SysError(st === undefined ? 'ENOENT' : 'ENOTDIR');
-      // open("new/", O_CREAT) cannot create a directory: EISDIR, as Linux answers.
-      if (st === undefined && req.oflags & OFlags.CREAT && req.path.endsWith('/')) throw new SysError('EISDIR');
-      const c = fs.constants;
-      let flags = wantsRead && wantsWrite ? c.O_RDWR : wantsWrite ? c.O_WRONLY : c.O_RDONLY;
-      if (req.oflags & OFlags.CREAT) flags |= c.O_CREAT;
-      if (req.oflags & OFlags.EXCL) flags |= c.O_EXCL;
-      if (req.oflags & OFlags.TRUNC) flags |= c.O_TRUNC;
-      if (!req.followSymlinks) flags |= c.O_NOFOLLOW;
-      // FIFOs and devices: never let open, read or write block Node's thread.
-      const stream = st !== undefined && (st.isFIFO() || st.isCharacterDevice());
-      if (stream) flags |= c.O_NONBLOCK;
-      const fd = fs.openSync(host, flags, 0o666);
-      const mode = fs.fstatSync(fd).mode;
-      const seekable = (mode & c.S_IFMT) === c.S_IFREG || (mode & c.S_IFMT) === c.S_IFBLK;
-      const file =
-        stream || !seekable ? new NodeStream(fd, filetypeOf(mode), req.fdflags) : new NodeFile(fd, filetypeOf(mode), req.fdflags);
-      file.rightsBase = req.rightsBase;
-      file.rightsInheriting = req.rightsInheriting;
-      return file;
-    });
+    const asDirectory = (chain: readonly DirHandle[]): NodeDirectory => {
+      if (exclusive) throw new SysError('EEXIST');
+      if (wantsWrite || req.oflags & (OFlags.TRUNC | OFlags.CREAT)) throw new SysError('EISDIR');
+      // A directory opened by the guest is a scope of its own: `..` stops at it.
+      return new NodeDirectory({ chain, boundaryIsPreopen: false, boundaryIsHostRoot: false });
+    };
+    if (r.name === undefined) return asDirectory([r.dir.retain()]);
+    const host = r.dir.child(r.name);
+    if (req.oflags & OFlags.DIRECTORY) {
+      if (req.oflags & OFlags.CREAT && !exclusive) throw new SysError('EINVAL', 'O_CREAT with O_DIRECTORY');
+      // ENOTDIR for a file or a symlink not followed, ENOENT when missing.
+      return asDirectory([r.dir.openChild(r.name)]);
+    }
+    // open("new/", O_CREAT) cannot create a directory: EISDIR, as Linux answers.
+    if (req.oflags & OFlags.CREAT && req.path.endsWith('/')) {
+      const st = wrapFs(() => fs.lstatSync(host, { throwIfNoEntry: false }));
+      if (st === undefined) throw new SysError('EISDIR');
+    }
+    const c = fs.constants;
+    let flags = wantsRead && wantsWrite ? c.O_RDWR : wantsWrite ? c.O_WRONLY : c.O_RDONLY;
+    if (req.oflags & OFlags.CREAT) flags |= c.O_CREAT;
+    if (req.oflags & OFlags.EXCL) flags |= c.O_EXCL;
+    if (req.oflags & OFlags.TRUNC) flags |= c.O_TRUNC;
+    // Never follow the entry (the lookup already expanded what it should:
+    // a symlink here was swapped in since, and ELOOP makes #following look
+    // again), and never let open, read or write block Node's thread (FIFOs,
+    // devices; regular files ignore O_NONBLOCK).
+    flags |= c.O_NOFOLLOW | c.O_NONBLOCK;
+    // (O_NOFOLLOW on a symlink the guest asked not to follow is ELOOP, as natively.)
+    const fd = wrapFs(() => fs.openSync(host, flags, 0o666));
+    let mode: number;
+    try {
+      mode = fs.fstatSync(fd).mode;
+    } catch (err) {
+      fs.closeSync(fd);
+      throw toSysError(err);
+    }
+    if ((mode & c.S_IFMT) === c.S_IFDIR) {
+      fs.closeSync(fd);
+      return asDirectory([r.dir.openChild(r.name)]);
+    }
+    const seekable = (mode & c.S_IFMT) === c.S_IFREG || (mode & c.S_IFMT) === c.S_IFBLK;
+    const file = seekable ? new NodeFile(fd, filetypeOf(mode), req.fdflags) : new NodeStream(fd, filetypeOf(mode), req.fdflags);
+    file.rightsBase = req.rightsBase;
+    file.rightsInheriting = req.rightsInheriting;
+    return file;
   }
 
   statAt(path: string, followSymlinks: boolean): Filestat {
-    const host = this.#resolve(path, followSymlinks);
-    return wrap(() => toFilestat(fs.lstatSync(host, { bigint: true })));
+    const stat = (r: Resolved): Filestat => {
+      if (r.name === undefined) return wrapFs(() => toFilestat(statHandle(r.dir)));
+      const st = wrapFs(() => fs.lstatSync(r.dir.child(r.name as string), { bigint: true }));
+      if (followSymlinks && st.isSymbolicLink()) throw new SysError('ELOOP'); // swapped in: look again
+      return toFilestat(st);
+    };
+    return followSymlinks ? this.#following(path, stat) : this.#at(path, false, stat);
   }
 
   setTimesAt(path: string, followSymlinks: boolean, times: SetTimes): void {
-    const host = this.#resolve(path, followSymlinks);
-    setTimes({ path: host, follow: followSymlinks }, times, () => this.statAt(path, followSymlinks));
+    // The lookup expanded what should be followed; the entry itself is never followed.
+    const set = (r: Resolved): void =>
+      setTimes({ path: r.name === undefined ? r.dir.self : r.dir.child(r.name), follow: r.name === undefined }, times, () =>
+        this.statAt(path, followSymlinks),
+      );
+    if (followSymlinks) this.#following(path, set);
+    else this.#at(path, false, set);
   }
 
   mkdirAt(path: string): void {
-    const { host } = this.#entry(path);
-    wrap(() => fs.mkdirSync(host, 0o777));
+    this.#entry(path, ({ host }) => {
+      if (host === undefined) throw new SysError('EEXIST');
+      wrapFs(() => fs.mkdirSync(host, 0o777));
+    });
   }
 
   rmdirAt(path: string): void {
@@ -190,73 +276,79 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     const last = path.replace(/\/+$/, '').split('/').pop();
     if (last === '.') throw new SysError('EINVAL', 'cannot remove "."');
     if (last === '..') throw new SysError('ENOTEMPTY', 'cannot remove ".."');
-    const { host, slash, st } = this.#entry(path);
-    if (host === this.#root) throw new SysError('EBUSY', 'cannot remove a preopened directory');
-    if (slash && st !== undefined && !st.isDirectory()) throw new SysError('ENOTDIR');
-    wrap(() => fs.rmdirSync(host));
+    this.#entry(path, ({ host, slash, st }) => {
+      if (host === undefined) throw new SysError('EBUSY', 'cannot remove a directory in use');
+      if (slash && st !== undefined && !st.isDirectory()) throw new SysError('ENOTDIR');
+      wrapFs(() => fs.rmdirSync(host));
+    });
   }
 
   unlinkAt(path: string): void {
-    const { host, slash, st } = this.#entry(path);
-    // POSIX says EPERM for unlink of a directory, Linux says EISDIR; WASI
-    // hosts and Go's os.Remove expect EISDIR.
-    if (st?.isDirectory()) throw new SysError('EISDIR');
-    if (slash) throw new SysError(st === undefined ? 'ENOENT' : 'ENOTDIR');
-    wrap(() => fs.unlinkSync(host));
+    this.#entry(path, ({ host, slash, st }) => {
+      // POSIX says EPERM for unlink of a directory, Linux says EISDIR; WASI
+      // hosts and Go's os.Remove expect EISDIR.
+      if (host === undefined || st?.isDirectory()) throw new SysError('EISDIR');
+      if (slash) throw new SysError(st === undefined ? 'ENOENT' : 'ENOTDIR');
+      wrapFs(() => fs.unlinkSync(host));
+    });
   }
 
   renameAt(oldPath: string, newDir: DirectoryOps, newPath: string): void {
-    const to = sameBackend(newDir).#entry(newPath);
-    const from = this.#entry(oldPath);
-    // A trailing slash on either side demands directories (a symlink is not one).
-    if (from.slash || to.slash) {
-      if (from.st !== undefined && !from.st.isDirectory()) throw new SysError('ENOTDIR');
-      if (to.slash && to.st !== undefined && !to.st.isDirectory()) throw new SysError('ENOTDIR');
-    }
-    wrap(() => fs.renameSync(from.host, to.host));
+    sameBackend(newDir).#entry(newPath, (to) =>
+      this.#entry(oldPath, (from) => {
+        if (from.host === undefined || to.host === undefined) throw new SysError('EBUSY', 'cannot rename a directory in use');
+        // A trailing slash on either side demands directories (a symlink is not one).
+        if (from.slash || to.slash) {
+          if (from.st !== undefined && !from.st.isDirectory()) throw new SysError('ENOTDIR');
+          if (to.slash && to.st !== undefined && !to.st.isDirectory()) throw new SysError('ENOTDIR');
+        }
+        const [src, dst] = [from.host, to.host];
+        wrapFs(() => fs.renameSync(src, dst));
+      }),
+    );
   }
 
   linkAt(oldPath: string, followSymlinks: boolean, newDir: DirectoryOps, newPath: string): void {
-    const to = sameBackend(newDir).#entry(newPath);
-    const from = this.#resolve(oldPath, followSymlinks);
-    if (to.slash) throw new SysError(to.st === undefined ? 'ENOENT' : 'EEXIST');
-    wrap(() => fs.linkSync(from, to.host));
+    const link = (from: Resolved): void =>
+      sameBackend(newDir).#entry(newPath, (to) => {
+        if (to.host === undefined) throw new SysError('EEXIST');
+        if (to.slash) throw new SysError(to.st === undefined ? 'ENOENT' : 'EEXIST');
+        if (from.name === undefined) throw new SysError('EPERM', 'cannot link a directory');
+        // link(2) does not follow a symlink it is given: the lookup expanded what should be.
+        const [src, dst] = [from.dir.child(from.name), to.host];
+        wrapFs(() => fs.linkSync(src, dst));
+      });
+    if (followSymlinks) this.#following(oldPath, link);
+    else this.#at(oldPath, false, link);
   }
 
   symlinkAt(target: string, linkPath: string): void {
-    const { host, slash, st } = this.#entry(linkPath);
     if (target.includes('\0')) throw new SysError('EINVAL', 'symlink target contains NUL');
-    if (slash) throw new SysError(st === undefined ? 'ENOENT' : 'EEXIST');
-    wrap(() => fs.symlinkSync(target, host));
+    // An absolute target would mean a different place to the guest and to the
+    // host, except in a preopen of the host's `/` (as `go test` uses).
+    if (target.startsWith('/') && !this.#scope.boundaryIsHostRoot)
+      throw new SysError('ENOTCAPABLE', `symlink target ${target} is an absolute path`);
+    this.#entry(linkPath, ({ host, slash, st }) => {
+      if (host === undefined) throw new SysError('EEXIST');
+      if (slash) throw new SysError(st === undefined ? 'ENOENT' : 'EEXIST');
+      wrapFs(() => fs.symlinkSync(target, host));
+    });
   }
 
   readlinkAt(path: string): Uint8Array {
-    const host = this.#resolve(path, false);
-    return wrap(() => fs.readlinkSync(host, { encoding: 'buffer' }));
+    return this.#at(path, false, (r) => {
+      if (r.name === undefined) throw new SysError('EINVAL', 'not a symbolic link');
+      const host = r.dir.child(r.name);
+      return wrapFs(() => fs.readlinkSync(host, { encoding: 'buffer' }));
+    });
   }
 }
 
-/** Whether this system can say where an open fd is (Linux /proc). */
-const PROC_FD = fs.existsSync('/proc/self/fd');
-
-function openDirFd(path: string): number | undefined {
-  try {
-    return fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  } catch {
-    return undefined;
-  }
+function statHandle(h: DirHandle): fs.BigIntStats {
+  return h.fd !== undefined ? fs.fstatSync(h.fd, { bigint: true }) : fs.statSync(h.self, { bigint: true });
 }
 
 function sameBackend(dir: DirectoryOps): NodeDirectory {
   if (!(dir instanceof NodeDirectory)) throw new SysError('EXDEV', 'rename or link across file system backends');
   return dir;
-}
-
-/** Runs a host fs call, translating Node errors to SysError. */
-function wrap<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw toSysError(err);
-  }
 }

@@ -35,7 +35,8 @@ export function setTimes(target: TimesTarget, times: SetTimes, current: () => Fi
     return;
   }
   st ??= current(); // ENOENT for a missing file: `touch -c` would succeed silently
-  const path = 'fd' in target ? `/proc/${process.pid}/fd/${target.fd}` : target.path;
+  // `touch` is another process: /proc/self would be its own.
+  const path = 'fd' in target ? `/proc/${process.pid}/fd/${target.fd}` : target.path.replace(/^\/proc\/self\//, `/proc/${process.pid}/`);
   const follow = 'fd' in target || target.follow;
   if (times.atim !== undefined) touch(path, follow, '-a', times.atim);
   if (times.mtim !== undefined) touch(path, follow, '-m', times.mtim);

@@ -16,6 +16,17 @@ export interface Interceptor {
   intercept(type: SocketType, ep: Endpoint): NetSocket | undefined;
 }
 
+/**
+ * Where a guest's Unix socket path is on the host: `path` for the policy and
+ * messages, `address` for the driver (a path that no rename or symlink swap
+ * can redirect, valid until `release()`).
+ */
+export interface HostUnixPath {
+  readonly path: string;
+  readonly address: string;
+  release(): void;
+}
+
 /** What a guest's network is made of. */
 export interface GuestNetworkOptions {
   driver: NetDriver;
@@ -23,8 +34,8 @@ export interface GuestNetworkOptions {
   /** Receives one line per refusal (shown with `--trace`). */
   onRefused?: ((line: string) => void) | undefined;
   maxSockets?: number | undefined;
-  /** Maps a guest Unix socket path to a host path (through the preopens). */
-  hostPath?: ((guestPath: string) => string) | undefined;
+  /** Maps a guest Unix socket path to the host (through the preopens). */
+  unixPath?: ((guestPath: string, use: 'bind' | 'connect') => HostUnixPath) | undefined;
   interceptors?: readonly Interceptor[] | undefined;
 }
 
@@ -84,9 +95,12 @@ export class GuestNetwork {
   }
 
   bind(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
-    const host = this.#onHost(ep);
-    this.#check('listen', host);
-    if (ep.kind === 'unix') d.guestLocalPath = ep.path;
+    if (ep.kind !== 'unix') {
+      this.#check('listen', ep);
+      return d.socket.bind(ep);
+    }
+    const host = this.#unix(d, ep.path, 'bind');
+    d.guestLocalPath = ep.path;
     return d.socket.bind(host);
   }
 
@@ -108,9 +122,12 @@ export class GuestNetwork {
         return replacement.connect(ep);
       }
     }
-    const host = this.#onHost(ep);
-    this.#check('connect', host);
-    if (ep.kind === 'unix') d.guestPeerPath = ep.path;
+    if (ep.kind !== 'unix') {
+      this.#check('connect', ep);
+      return d.socket.connect(ep);
+    }
+    const host = this.#unix(d, ep.path, 'connect');
+    d.guestPeerPath = ep.path;
     return d.socket.connect(host);
   }
 
@@ -140,13 +157,21 @@ export class GuestNetwork {
   }
 
   /**
-   * The endpoint on the host: a Unix path is the guest's, mapped through the
-   * preopens (the policy then judges the host path, as the flags name it).
+   * Maps a guest Unix path to the host through the preopens; the policy
+   * judges the socket's host path (as the flags name it), and the driver gets
+   * an address that cannot be redirected, held as long as the socket is.
    */
-  #onHost(ep: Endpoint): Endpoint {
-    if (ep.kind !== 'unix') return ep;
-    const map = this.#opts.hostPath;
-    if (map === undefined) throw new SysError('ENOENT', `Unix socket path ${ep.path} is not under a preopened directory`);
-    return { kind: 'unix', path: map(ep.path) };
+  #unix(d: SocketDescriptor, guestPath: string, use: 'bind' | 'connect'): Endpoint {
+    const map = this.#opts.unixPath;
+    if (map === undefined) throw new SysError('ENOENT', `Unix socket path ${guestPath} is not under a preopened directory`);
+    const host = map(guestPath, use);
+    try {
+      this.#check(use === 'bind' ? 'listen' : 'connect', { kind: 'unix', path: host.path });
+    } catch (err) {
+      host.release();
+      throw err;
+    }
+    d.holdUnixPath(host);
+    return { kind: 'unix', path: host.address };
   }
 }

@@ -23,6 +23,7 @@ export class SocketDescriptor extends Descriptor {
   /** Guest path a Unix socket connected to. */
   guestPeerPath: string | undefined;
   readonly #preopened: boolean;
+  #unixPathHold: { release(): void } | undefined;
   readonly #onClose: () => void;
   readonly #adopt: (accepted: NetSocket, fdflags: number) => SocketDescriptor;
 
@@ -103,8 +104,16 @@ export class SocketDescriptor extends Descriptor {
     return ep.kind === 'unix' ? { kind: 'unix', path: this.guestPeerPath ?? '' } : ep;
   }
 
+  /** Keeps a Unix path's host hold (see GuestNetwork) until the socket closes or holds another. */
+  holdUnixPath(hold: { release(): void }): void {
+    this.#unixPathHold?.release();
+    this.#unixPathHold = hold;
+  }
+
   override close(): void {
     this.socket.close();
+    this.#unixPathHold?.release();
+    this.#unixPathHold = undefined;
     this.#onClose();
   }
 }
