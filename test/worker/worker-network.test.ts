@@ -94,3 +94,26 @@ test('a bad rule is refused when the worker is spawned, naming the entry', () =>
     (err: unknown) => err instanceof DialtoneError && err.code === 'ERR_USAGE' && /127\.0\.0\.1:99999/.test(err.message),
   );
 });
+
+test('a worker guest gets the virtual /etc and preopened sockets, as run() gives them', { timeout: 60_000 }, async () => {
+  const d = tempDir();
+  const fd = openSync(join(d.path, 'stdout'), 'w');
+  try {
+    const lookup = spawnWorker(guest('lookup'), {
+      args: ['localhost'],
+      net: { policy: { allowNet: ['localhost'] } },
+      stdio: { stdout: fd },
+    });
+    assert.deepEqual(await lookup.exited, { exitCode: 0, terminated: false });
+    const conn = spawnWorker(guest('filelistener'), {
+      args: ['fileconn', '3', 'preopened'],
+      net: { dial: [`127.0.0.1:${echoPort}`] },
+      stdio: { stdout: fd },
+    });
+    assert.deepEqual(await conn.exited, { exitCode: 0, terminated: false });
+    assert.equal(readFileSync(join(d.path, 'stdout'), 'utf8'), 'localhost 127.0.0.1 ::1\nreply: preopened\n');
+  } finally {
+    closeSync(fd);
+    d.cleanup();
+  }
+});
