@@ -18,6 +18,8 @@ export type DialtoneErrorCode =
   | 'ERR_NO_JSPI'
   /** The guest trapped (unreachable, out-of-bounds access, stack overflow, ...). */
   | 'ERR_GUEST_TRAP'
+  /** An option given to `spawnWorker` cannot cross into a worker thread (a policy object, a callback): pass plain data. */
+  | 'ERR_WORKER_OPTIONS'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 

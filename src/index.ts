@@ -15,11 +15,12 @@ export {
   type NetworkPolicy,
   type PolicyDecision,
   type PolicyFlags,
+  type PortablePolicy,
   type RulePolicyOptions,
 } from './policy/index.ts';
 export type { Endpoint, IpEndpoint, UnixEndpoint } from './netdev/endpoint.ts';
 export type { SocketAbi } from './wasi/host.ts';
-export { spawnWorker, type WorkerGuest, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
+export { spawnWorker, type WorkerGuest, type WorkerNetOptions, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
 export { DialtoneError, type DialtoneErrorCode } from './errors.ts';
 export type { ModuleSource } from './module.ts';
 export type { InputSource, OutputTarget } from './wasi/stdio.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
 import { importSignatures } from './wasi/import-signatures.ts';
 
-/** Anything `run()` accepts as the guest program. */
+/** Anything `run()` accepts as the guest program: a file path, a `file:` URL, bytes or a compiled module. */
 export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -20,6 +20,13 @@ export async function loadModule(source: ModuleSource): Promise<LoadedModule> {
   let name = 'module';
   if (typeof source === 'string' || source instanceof URL) {
     name = String(source);
+    // dialtone reads files; fetching a module is the caller's job (pass its bytes).
+    if (source instanceof URL && source.protocol !== 'file:') {
+      throw new DialtoneError(
+        'ERR_MODULE_NOT_FOUND',
+        `cannot read ${name}: only file: URLs are supported (pass the module's bytes instead)`,
+      );
+    }
     try {
       bytes = await readFile(source);
     } catch (err) {

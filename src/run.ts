@@ -5,6 +5,8 @@ import { WasiHost, type Preopen, type SocketAbi } from './wasi/host.ts';
 import { ProcExit } from './wasi/proc-exit.ts';
 import { preopenSockets } from './wasi/sockets/preopened.ts';
 import type { NetworkPolicy } from './policy/policy.ts';
+import { toNetworkPolicy } from './policy/portable.ts';
+import type { RulePolicyOptions } from './policy/rules.ts';
 import type { InputSource, OutputTarget } from './wasi/stdio.ts';
 
 /** Options for {@link run}. Everything is denied or empty unless given. */
@@ -30,8 +32,14 @@ export interface RunOptions {
 
 /** Network options for {@link run}. */
 export interface NetOptions {
-  /** Decides every connect, bind/listen, send-to and lookup (default: deny all). */
-  policy?: NetworkPolicy;
+  /**
+   * Decides every connect, bind/listen, send-to and lookup (default: deny
+   * all): a policy object, or rules as the `--allow-net`, `--allow-listen`
+   * and `--deny-net` flags take them (`{ allowNet: ['example.com:443'] }`),
+   * from which a {@link RulePolicy} is built. A bad entry rejects with
+   * `ERR_USAGE`.
+   */
+  policy?: NetworkPolicy | RulePolicyOptions;
   /**
    * Listening sockets to hand the guest, as `host:port` (`[::1]:0`, port 0 =
    * any). They follow stdio and the preopened directories in the fd table,
@@ -70,11 +78,12 @@ export interface RunResult {
  */
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
   const jspi = requireJspi();
+  const policy = toNetworkPolicy(options.net?.policy);
   const { module, signatures } = await loadModule(source);
   const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
   const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
   const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;
-  const dns = options.net?.dns ?? options.net?.policy !== undefined;
+  const dns = options.net?.dns ?? policy !== undefined;
   const host = new WasiHost({
     args: [argv0, ...(options.args ?? [])],
     env: options.env ?? {},
@@ -85,7 +94,7 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     trace,
     signatures,
     socketAbi: options.net?.abi,
-    network: { policy: options.net?.policy },
+    network: { policy },
     dns,
   });
   try {

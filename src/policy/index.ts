@@ -5,7 +5,7 @@
  * `--allow-net`.
  * @module
  */
-export { ALLOW_ALL, DENY_ALL, type NetOperation, type NetworkPolicy, type PolicyDecision } from './policy.ts';
+export { ALLOW_ALL, DENY_ALL, type NetOperation, type NetworkPolicy, type PolicyDecision, type PortablePolicy } from './policy.ts';
 export { DEFAULT_MAX_ADDRESSES_PER_NAME, DEFAULT_MAX_LEARNED_NAMES, RulePolicy, type RulePolicyOptions } from './rules.ts';
 export { policyFromFlags, policyOptionsFromFlags, splitFlagList, type PolicyFlags } from './flags.ts';
 export { parseEntry, type IpNetwork, type PortRange, type Rule, type Target } from './entry.ts';

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../netdev/endpoint.ts';
+import type { RulePolicyOptions } from './rules.ts';
 
 /** What a guest asks to do with the network. */
 export type NetOperation =
@@ -30,15 +31,28 @@ export interface NetworkPolicy {
   learn(hostname: string, addresses: readonly string[]): void;
 }
 
-/** A policy that refuses everything: the library default. */
-export const DENY_ALL: NetworkPolicy = {
+/**
+ * A policy that can also be stated as rules: {@link RulePolicy} and the
+ * built-ins. Only such a policy can be given to `spawnWorker`, which sends
+ * the worker its `rules` (methods cannot cross a thread) and the worker
+ * builds an equal `RulePolicy` from them, with nothing learned yet.
+ */
+export interface PortablePolicy extends NetworkPolicy {
+  /** The same policy as plain data. */
+  readonly rules: RulePolicyOptions;
+}
+
+/** A policy that refuses everything: the library default. Its rules are `{}`. */
+export const DENY_ALL: PortablePolicy = {
+  rules: {},
   check: (op) => ({ allowed: false, reason: `network access is off (no policy allows ${op})` }),
   checkLookup: (h) => ({ allowed: false, reason: `network access is off (no policy allows looking up ${h})` }),
   learn: () => {},
 };
 
-/** A policy that allows everything (`--allow-net` with no list). */
-export const ALLOW_ALL: NetworkPolicy = {
+/** A policy that allows everything (`--allow-net` with no list). Its rules are `{ allowNet: true }`. */
+export const ALLOW_ALL: PortablePolicy = {
+  rules: { allowNet: true },
   check: () => ({ allowed: true }),
   checkLookup: () => ({ allowed: true }),
   learn: () => {},

@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { formatEndpoint, ipv4ToString, ipv6ToString, parseIpv6, type Endpoint } from '../netdev/endpoint.ts';
 import { normalizeHostName, normalizePath, parseEntry, type PortRange, type Rule } from './entry.ts';
-import type { NetOperation, NetworkPolicy, PolicyDecision } from './policy.ts';
+import type { NetOperation, PolicyDecision, PortablePolicy } from './policy.ts';
 
 /** Default cap on how many host names {@link RulePolicy} remembers resolutions for. */
 export const DEFAULT_MAX_LEARNED_NAMES = 4096;
@@ -64,7 +64,9 @@ LOOPBACK.addAddress('::1', 'ipv6');
  * - Unix endpoints match path entries equal to the path or a directory above
  *   it; unnamed and abstract sockets match only `*` and `true`.
  */
-export class RulePolicy implements NetworkPolicy {
+export class RulePolicy implements PortablePolicy {
+  /** The options it was built from, copied: what a worker rebuilds it from. */
+  readonly rules: RulePolicyOptions;
   readonly #allowNet: Allow;
   readonly #allowListen: Allow;
   readonly #deny: RuleSet;
@@ -79,6 +81,7 @@ export class RulePolicy implements NetworkPolicy {
 
   /** Parses every entry; throws `DialtoneError` `ERR_USAGE` naming the first bad one. */
   constructor(options: RulePolicyOptions = {}) {
+    this.rules = copyRules(options);
     this.#allowNet = parseAllow('--allow-net', options.allowNet);
     this.#allowListen = parseAllow('--allow-listen', options.allowListen);
     this.#deny = new RuleSet((options.denyNet ?? []).map((e) => parseEntry('--deny-net', e)));
@@ -263,6 +266,19 @@ class RuleSet {
     }
     return this.#others.some(other);
   }
+}
+
+/** A plain-data copy of `options` (lists copied, unknown keys dropped), safe to send to a worker. */
+function copyRules(options: RulePolicyOptions): RulePolicyOptions {
+  const list = (l: true | readonly string[] | undefined): true | string[] | undefined =>
+    l === true ? true : l === undefined ? undefined : [...l];
+  return {
+    allowNet: list(options.allowNet),
+    allowListen: list(options.allowListen),
+    denyNet: options.denyNet === undefined ? undefined : [...options.denyNet],
+    maxLearnedNames: options.maxLearnedNames,
+    maxAddressesPerName: options.maxAddressesPerName,
+  };
 }
 
 function parseAllow(flag: string, option: true | readonly string[] | undefined): Allow {

@@ -7,7 +7,7 @@ import type { WorkerReply, WorkerRequest } from './protocol.ts';
 const { source, options } = workerData as WorkerRequest;
 let reply: WorkerReply;
 try {
-  const { exitCode } = await run(source, options);
+  const { exitCode } = await run(typeof source === 'object' && 'url' in source ? new URL(source.url) : source, options);
   reply = { type: 'exit', exitCode };
 } catch (err) {
   reply =
