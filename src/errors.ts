@@ -18,6 +18,8 @@ export type DialtoneErrorCode =
   | 'ERR_NO_JSPI'
   /** The guest trapped (unreachable, out-of-bounds access, stack overflow, ...). */
   | 'ERR_GUEST_TRAP'
+  /** A memory cap (`maxMemory`, `--max-memory`) that cannot apply: below the module's initial memory, or a precompiled module. */
+  | 'ERR_MAX_MEMORY'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 
