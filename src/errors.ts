@@ -20,6 +20,8 @@ export type DialtoneErrorCode =
   | 'ERR_GUEST_TRAP'
   /** An option given to `spawnWorker` cannot cross into a worker thread (a policy object, a callback): pass plain data. */
   | 'ERR_WORKER_OPTIONS'
+  /** A memory cap (`maxMemory`, `--max-memory`) that cannot apply: below the module's initial memory, or a precompiled module. */
+  | 'ERR_MAX_MEMORY'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
+import { capMemory } from './memory-cap.ts';
 import { importSignatures } from './wasi/import-signatures.ts';
 
 /** Anything `run()` accepts as the guest program: a file path, a `file:` URL, bytes or a compiled module. */
@@ -13,9 +14,22 @@ export interface LoadedModule {
   signatures: ReturnType<typeof importSignatures>;
 }
 
-/** Loads and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on failure. */
-export async function loadModule(source: ModuleSource): Promise<LoadedModule> {
-  if (source instanceof WebAssembly.Module) return { module: source, signatures: undefined };
+/**
+ * Loads and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on
+ * failure. With `maxMemory` (bytes), the module's memory is capped before
+ * compiling (see {@link capMemory}); a precompiled module cannot be
+ * rewritten, so it is refused with ERR_MAX_MEMORY.
+ */
+export async function loadModule(source: ModuleSource, options: { maxMemory?: number | undefined } = {}): Promise<LoadedModule> {
+  if (source instanceof WebAssembly.Module) {
+    if (options.maxMemory !== undefined) {
+      throw new DialtoneError(
+        'ERR_MAX_MEMORY',
+        'a memory cap cannot be applied to a compiled WebAssembly.Module: pass the module as a path, URL or bytes',
+      );
+    }
+    return { module: source, signatures: undefined };
+  }
   let bytes: Uint8Array;
   let name = 'module';
   if (typeof source === 'string' || source instanceof URL) {
@@ -39,8 +53,10 @@ export async function loadModule(source: ModuleSource): Promise<LoadedModule> {
   if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new DialtoneError('ERR_NOT_WASM', `${name} is not a WebAssembly module (no \\0asm header)`);
   }
+  const signatures = importSignatures(bytes);
+  if (options.maxMemory !== undefined) bytes = capMemory(bytes, options.maxMemory, name);
   try {
-    return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), signatures: importSignatures(bytes) };
+    return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), signatures };
   } catch (err) {
     throw new DialtoneError('ERR_NOT_WASM', `${name} is not a valid WebAssembly module: ${(err as Error).message}`, { cause: err });
   }

@@ -28,6 +28,14 @@ export interface RunOptions {
   trace?: boolean | ((line: string) => void);
   /** The guest's network: everything is refused unless a policy allows it. */
   net?: NetOptions;
+  /**
+   * Most bytes of memory the guest may have (rounded down to 64 KiB pages;
+   * default: WebAssembly's own 4 GiB). Past it the guest's allocations fail
+   * inside the guest (Go: "fatal error: out of memory", exit 2). Needs the
+   * module as a path, URL or bytes: a compiled `WebAssembly.Module`, or one
+   * whose initial memory is already larger, is refused with ERR_MAX_MEMORY.
+   */
+  maxMemory?: number;
 }
 
 /** Network options for {@link run}. */
@@ -79,7 +87,7 @@ export interface RunResult {
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
   const jspi = requireJspi();
   const policy = toNetworkPolicy(options.net?.policy);
-  const { module, signatures } = await loadModule(source);
+  const { module, signatures } = await loadModule(source, { maxMemory: options.maxMemory });
   const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
   const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
   const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;

@@ -58,6 +58,7 @@ async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<n
     env,
     dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.host])),
     trace: cmd.trace,
+    maxMemory: cmd.maxMemory,
     net: {
       // No policy flag: the library default (deny all, no virtual /etc).
       policy: Object.values(cmd.policy).some((v) => v.length > 0) ? policyFromFlags(cmd.policy) : undefined,

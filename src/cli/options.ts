@@ -1,5 +1,7 @@
 import { DialtoneError } from '../errors.ts';
+import { WASM_PAGE_BYTES } from '../memory-cap.ts';
 import type { SocketAbi } from '../wasi/host.ts';
+import { parseByteSize } from './byte-size.ts';
 
 const SOCKET_ABIS: readonly SocketAbi[] = ['auto', 'wasmedge', 'wasmedge-v1', 'wasmedge-v2', 'wasinet', 'none'];
 
@@ -21,6 +23,8 @@ export interface RunCommand {
   dial: string[];
   /** `--socket-abi`: which socket ABIs to provide. */
   socketAbi: SocketAbi;
+  /** `--max-memory`: the guest's memory cap in bytes (undefined: none). */
+  maxMemory?: number | undefined;
 }
 
 /** Any parsed command line. */
@@ -39,6 +43,9 @@ Options:
                        (--env entries still win)
   --trace              print every host call, its arguments and result to
                        stderr, one line each (and why the policy refused)
+  --max-memory SIZE    cap the guest's memory at SIZE bytes, or with a unit:
+                       64KiB, 256MiB, 2GiB; past it the guest's allocations
+                       fail (Go: "fatal error: out of memory", exit 2)
 
 Network (everything is refused unless allowed):
   --allow-net          allow every connection, send, lookup and listener
@@ -142,6 +149,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
       case '--dial':
         cmd.dial.push(value(flag, inline));
         break;
+      case '--max-memory': {
+        const text = value(flag, inline);
+        const bytes = parseByteSize(text);
+        if (bytes === undefined || bytes < WASM_PAGE_BYTES) usage(`--max-memory ${text}: expected a size of at least 64KiB, e.g. 256MiB`);
+        cmd.maxMemory = bytes;
+        break;
+      }
       case '--socket-abi': {
         const abi = value(flag, inline);
         if (!SOCKET_ABIS.includes(abi as SocketAbi)) usage(`--socket-abi ${abi}: expected one of ${SOCKET_ABIS.join(', ')}`);

@@ -2,6 +2,7 @@ import { SysError } from '../internal/errno.ts';
 import type { Jspi } from '../internal/jspi.ts';
 import { errnoName, wasiErrno } from './errno.ts';
 import type { HostFunction } from './host-function.ts';
+import { MAX_PATH_BYTES } from './limits.ts';
 import type { GuestMemory } from './memory.ts';
 import { ProcExit } from './proc-exit.ts';
 
@@ -108,8 +109,10 @@ function formatArgs(fn: HostFunction, args: readonly (number | bigint)[], m: Gue
         break;
       case 'path': {
         let text: string;
+        const len = ((args[i + 1] as number) ?? 0) >>> 0;
         try {
-          text = JSON.stringify(m?.string(v as number, (args[i + 1] as number) ?? 0) ?? '?');
+          // Too long to be a path (the call fails ENAMETOOLONG): not decoded.
+          text = len >= MAX_PATH_BYTES ? `<${len} bytes>` : JSON.stringify(m?.string(v as number, len) ?? '?');
         } catch {
           text = '<EFAULT>';
         }

@@ -1,4 +1,5 @@
-import { EFAULT } from '../internal/errno.ts';
+import { EFAULT, SysError } from '../internal/errno.ts';
+import { MAX_IOVECS, MAX_RW_BYTES } from './limits.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const utf8Encoder = new TextEncoder();
@@ -99,19 +100,41 @@ export class GuestMemory {
    * Reads a list of `{u32 buf, u32 len}` iovecs and returns views of the
    * buffers they name. Each buffer is bounds-checked before any I/O happens,
    * so a bad vector fails whole with EFAULT and nothing is transferred.
+   * More than {@link MAX_IOVECS} is EINVAL (before anything is read), and the
+   * views stop at {@link transferLimit} bytes in all.
    */
   iovecs(iovsPtr: number, iovsLen: number): Uint8Array[] {
-    const count = iovsLen >>> 0;
+    const count = checkIovecCount(iovsLen);
     this.check(iovsPtr, count * 8);
     const out: Uint8Array[] = [];
+    let room = this.transferLimit();
     for (let i = 0; i < count; i++) {
       const base = (iovsPtr >>> 0) + i * 8;
       const buf = this.#view.getUint32(base, true);
       const len = this.#view.getUint32(base + 4, true);
-      if (len > 0) out.push(this.bytes(buf, len));
+      const view = this.bytes(buf, len);
+      if (room > 0 && len > 0) out.push(len <= room ? view : view.subarray(0, room));
+      room -= Math.min(room, len);
     }
     return out;
   }
+
+  /**
+   * Most bytes one call transfers: {@link MAX_RW_BYTES}, and never more than
+   * the guest's memory holds, so iovecs naming the same bytes many times
+   * cannot make the host copy more than the guest's own size.
+   */
+  transferLimit(): number {
+    this.#refresh();
+    return Math.min(MAX_RW_BYTES, this.#bytes.length);
+  }
+}
+
+/** A guest's iovec count as unsigned; EINVAL past {@link MAX_IOVECS} (Linux: IOV_MAX). */
+export function checkIovecCount(iovsLen: number): number {
+  const count = iovsLen >>> 0;
+  if (count > MAX_IOVECS) throw new SysError('EINVAL', `${count} iovecs (at most ${MAX_IOVECS})`);
+  return count;
 }
 
 /** UTF-8 encodes a string. */

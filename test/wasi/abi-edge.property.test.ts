@@ -11,7 +11,8 @@ import { GuestNetwork } from '../../src/wasi/sockets/guest-network.ts';
 import { wasmEdgeSockets } from '../../src/wasi/sockets/wasmedge.ts';
 import { wasinet } from '../../src/wasi/sockets/wasinet.ts';
 import { importSignatures } from '../../src/wasi/import-signatures.ts';
-import { makeHost } from '../helpers/host.ts';
+import { MAX_HOST_NAME_BYTES, MAX_IOVECS, MAX_PATH_BYTES, MAX_POLL_SUBSCRIPTIONS } from '../../src/wasi/limits.ts';
+import { E, makeHost } from '../helpers/host.ts';
 import { tempDir } from '../helpers/paths.ts';
 
 // Functions left out of the random calls, and why:
@@ -92,6 +93,68 @@ test('no import lets a guest make the host throw: every call answers a WASI errn
       { numRuns: 3000 },
     );
     assert.deepEqual(t.internalErrors, [], 'host functions reported internal errors');
+  } finally {
+    await t.host.close();
+    dir.cleanup();
+  }
+});
+
+// Counts and lengths past the limits of src/wasi/limits.ts, with any pointer:
+// each call must refuse them before reading (or allocating for) what they
+// describe; counts within the limits must still work.
+test('guest counts past the limits are refused whatever they point at; counts within them work', async () => {
+  const dir = tempDir();
+  const t = makeHost({ preopens: [{ host: dir.path, guest: '/sandbox' }] });
+  const OUT = 16;
+  const ZEROS = 4096; // 1024 zeroed 8-byte iovecs: every one empty
+  const u32 = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 70000 }));
+  const above = (limit: number) =>
+    fc.oneof(fc.integer({ min: limit + 1, max: limit + 64 }), fc.integer({ min: limit + 1, max: 2 ** 32 - 1 }));
+  type Case = [string, number, (ptr: number, n: number) => (number | bigint)[]];
+  const iovecCalls: Case[] = [
+    ['fd_write', E.INVAL, (p, n) => [1, p, n, OUT]],
+    ['fd_read', E.INVAL, (p, n) => [0, p, n, OUT]],
+    ['fd_pwrite', E.INVAL, (p, n) => [1, p, n, 0n, OUT]],
+    ['fd_pread', E.INVAL, (p, n) => [0, p, n, 0n, OUT]],
+  ];
+  const NAMETOOLONG = 37;
+  const pathCalls: Case[] = [
+    ['path_filestat_get', NAMETOOLONG, (p, n) => [3, 0, p, n, OUT]],
+    ['path_open', NAMETOOLONG, (p, n) => [3, 0, p, n, 0, 0n, 0n, 0, OUT]],
+    ['path_create_directory', NAMETOOLONG, (p, n) => [3, p, n]],
+    ['path_unlink_file', NAMETOOLONG, (p, n) => [3, p, n]],
+    ['path_symlink', NAMETOOLONG, (p, n) => [p, n, 3, 0, 1]],
+  ];
+  const pollCall: Case = ['poll_oneoff', E.INVAL, (p, n) => [p, p, n, OUT]];
+  const NET = 32; // "ip"
+  t.memory.write(NET, new TextEncoder().encode('ip'));
+  const nameCall: Case = ['wasinet_v0.sock_getaddrip', E.INVAL, (p, n) => [NET, 2, p, n, 0, 0, OUT]];
+  try {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.tuple(fc.constantFrom(...iovecCalls), above(MAX_IOVECS)),
+          fc.tuple(fc.constantFrom(...pathCalls), fc.integer({ min: MAX_PATH_BYTES, max: 2 ** 32 - 1 })),
+          fc.tuple(fc.constant(pollCall), above(MAX_POLL_SUBSCRIPTIONS)),
+          fc.tuple(fc.constant(nameCall), above(MAX_HOST_NAME_BYTES)),
+        ),
+        u32,
+        async ([[fn, errno, args], count], ptr) => {
+          assert.equal(await t.call(fn, ...args(ptr, count)), errno, `${fn} count ${count} at ${ptr}`);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    t.memory.bytes(ZEROS, MAX_IOVECS * 8).fill(0);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_IOVECS }), (n) => {
+        t.memory.setU32(OUT, 0xffff);
+        assert.equal(t.callSync('fd_write', 1, ZEROS, n, OUT), E.SUCCESS);
+        assert.equal(t.memory.getU32(OUT), 0);
+      }),
+      { numRuns: 300 },
+    );
+    assert.deepEqual(t.internalErrors, []);
   } finally {
     await t.host.close();
     dir.cleanup();

@@ -1,5 +1,7 @@
+import { SysError } from '../../internal/errno.ts';
 import { LookupFlags } from '../constants.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
+import { MAX_PATH_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { FILESTAT_SIZE, decodeSetTimes, writeFilestat } from './fd.ts';
 
@@ -10,7 +12,11 @@ const u64 = (v: number | bigint): bigint => BigInt.asUintN(64, v as bigint);
 export function path(ctx: HostContext): HostFunction[] {
   const { fds } = ctx;
   const m = (): GuestMemory => ctx.memory;
-  const str = (ptr: number | bigint, len: number | bigint): string => m().string(u32(ptr), u32(len));
+  // A path is decoded only once its length is known to fit (Linux: PATH_MAX).
+  const str = (ptr: number | bigint, len: number | bigint): string => {
+    if (u32(len) >= MAX_PATH_BYTES) throw new SysError('ENAMETOOLONG', `path of ${u32(len)} bytes`);
+    return m().string(u32(ptr), u32(len));
+  };
   const dir = (fd: number | bigint) => fds.get(u32(fd)).directory();
   const follow = (flags: number | bigint): boolean => (u32(flags) & LookupFlags.SYMLINK_FOLLOW) !== 0;
   return [

@@ -3,6 +3,7 @@ import { EventRwFlags, EventType, SubclockFlags } from '../constants.ts';
 import type { Descriptor, PollKind } from '../descriptor.ts';
 import { wasiErrno } from '../errno.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
+import { MAX_POLL_SUBSCRIPTIONS } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { monotonicNs, readClock } from './clock.ts';
 
@@ -158,6 +159,7 @@ export function poll(ctx: HostContext): HostFunction[] {
         const m = ctx.memory;
         const count = (nsubs as number) >>> 0;
         if (count === 0) throw new SysError('EINVAL', 'no subscriptions');
+        if (count > MAX_POLL_SUBSCRIPTIONS) throw new SysError('EINVAL', `${count} subscriptions (at most ${MAX_POLL_SUBSCRIPTIONS})`);
         const inp = m.check(inPtr as number, count * SUBSCRIPTION_SIZE);
         const out = m.check(outPtr as number, count * EVENT_SIZE);
         const nevents = m.check(neventsPtr as number, 4);

@@ -1,6 +1,6 @@
 import { SysError } from '../../internal/errno.ts';
 import { guestIpEndpoint, ipv4ToString, ipv6ToString, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
-import type { GuestMemory } from '../memory.ts';
+import { checkIovecCount, type GuestMemory } from '../memory.ts';
 
 /**
  * Address families as wasinet negotiates them: the guest asks
@@ -38,6 +38,8 @@ export function decodeSockaddr(m: GuestMemory, ptr: number, len: number): Endpoi
     case WasinetFamily.UNIX: {
       const raw = m.bytes(ptr + 8, Math.min(len, SOCKADDR_SIZE) - 8);
       const nul = raw.indexOf(0);
+      // A path running past the address would be cut short: refuse it.
+      if (nul === -1 && len > SOCKADDR_SIZE) throw new SysError('ENAMETOOLONG', 'Unix path longer than a wasinet address');
       return { kind: 'unix', path: new TextDecoder().decode(nul === -1 ? raw : raw.subarray(0, nul)) };
     }
     default:
@@ -72,16 +74,22 @@ export function encodeSockaddr(m: GuestMemory, ptr: number, len: number, ep: End
 /**
  * Reads wasinet's 16-byte iovecs (`{u64 ptr, u32 len, u32 pad}`: Go's wasm
  * `uintptr` is 8 bytes) as views of guest memory; EFAULT for a bad one.
+ * Bounded as {@link GuestMemory.iovecs} is: EINVAL past MAX_IOVECS, and the
+ * views stop at the memory's transfer limit.
  */
 export function iovecs16(m: GuestMemory, ptr: number, count: number): Uint8Array[] {
-  m.check(ptr, count * 16);
+  const n = checkIovecCount(count);
+  m.check(ptr, n * 16);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) {
+  let room = m.transferLimit();
+  for (let i = 0; i < n; i++) {
     const base = ptr + i * 16;
     const hi = m.getU32(base + 4);
     if (hi !== 0) throw new SysError('EFAULT', 'iovec pointer above 4 GiB');
     const len = m.getU32(base + 8);
-    if (len > 0) out.push(m.bytes(m.getU32(base), len));
+    const view = m.bytes(m.getU32(base), len);
+    if (room > 0 && len > 0) out.push(len <= room ? view : view.subarray(0, room));
+    room -= Math.min(room, len);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { SysError } from '../../internal/errno.ts';
 import { formatEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { SocketFamily } from '../../netdev/socket.ts';
 import { hostFunction, valueFunction, type HostContext, type HostFunction } from '../host-function.ts';
+import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { settle } from '../preview1/fd.ts';
 import type { GuestNetwork } from './guest-network.ts';
@@ -205,8 +206,8 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       'sock_getaddrip',
       'net:ptr net_len:u32 host:ptr host_len:u32 res:ptr res_max:u32 res_len:ptr',
       (netPtr, netLen, host, hostLen, res, max, out) => {
-        const network = m().string(u32(netPtr), u32(netLen));
-        const name = m().string(u32(host), u32(hostLen));
+        const network = boundedString(m(), u32(netPtr), u32(netLen), MAX_SERVICE_NAME_BYTES);
+        const name = boundedString(m(), u32(host), u32(hostLen), MAX_HOST_NAME_BYTES);
         m().check(u32(out), 4);
         const family = network === 'ip4' ? 4 : network === 'ip6' ? 6 : network === 'ip' ? undefined : null;
         if (family === null) throw new SysError('EINVAL', `network ${network}`);
@@ -228,7 +229,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       { suspending: true },
     ),
     hostFunction('sock_getaddrport', 'net:ptr net_len:u32 service:ptr service_len:u32 port:ptr', (_net, _netLen, service, len, out) => {
-      const name = m().string(u32(service), u32(len));
+      const name = boundedString(m(), u32(service), u32(len), MAX_SERVICE_NAME_BYTES);
       m().check(u32(out), 4);
       const port = servicePort(name);
       if (port === undefined) throw new SysError('EINVAL', `unknown service ${name}`);
@@ -267,6 +268,12 @@ function finishConnect(d: SocketDescriptor): Promise<void> {
     };
     check();
   });
+}
+
+/** A name the guest passes (exact length, no NUL); EINVAL past `max` bytes, before decoding. */
+function boundedString(m: GuestMemory, ptr: number, len: number, max: number): string {
+  if (len > max) throw new SysError('EINVAL', `name of ${len} bytes (at most ${max})`);
+  return m.string(ptr, len);
 }
 
 function connected(d: SocketDescriptor): boolean {

@@ -34,6 +34,8 @@ export function decodeAddress(m: GuestMemory, descPtr: number, port: number): En
       return guestIpEndpoint(ipv6ToString(body), port);
     case WasmEdgeFamily.UNIX: {
       const nul = body.indexOf(0);
+      // A path running past the storage would be cut short: refuse it.
+      if (nul === -1 && len > STORAGE_SIZE) throw new SysError('ENAMETOOLONG', 'Unix path longer than the address storage');
       return { kind: 'unix', path: new TextDecoder().decode(nul === -1 ? body : body.subarray(0, nul)) };
     }
     default:

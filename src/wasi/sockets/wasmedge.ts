@@ -4,6 +4,7 @@ import type { SocketOption } from '../../netdev/socket.ts';
 import { RiFlags, RoFlags } from '../constants.ts';
 import { wasiErrno } from '../errno.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
+import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { untilReady } from '../preview1/blocking.ts';
 import { settle } from '../preview1/fd.ts';
@@ -117,8 +118,8 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
       'node:ptr node_len:u32 service:ptr service_len:u32 hints:ptr res:ptr max_res_len:u32 res_len:ptr',
       (node, nodeLen, service, serviceLen, hints, res, max, resLen) =>
         getaddrinfo(ctx, net, {
-          node: cString(m(), u32(node), u32(nodeLen)),
-          service: cString(m(), u32(service), u32(serviceLen)),
+          node: cString(m(), u32(node), u32(nodeLen), MAX_HOST_NAME_BYTES),
+          service: cString(m(), u32(service), u32(serviceLen), MAX_SERVICE_NAME_BYTES),
           hints: u32(hints),
           res: u32(res),
           max: u32(max),
@@ -266,10 +267,15 @@ function setOption(d: SocketDescriptor, level: number, name: number, value: numb
   d.socket.setOption(opt, value);
 }
 
-/** A NUL-terminated string whose length includes the NUL ("" is "\0", length 1). */
-function cString(m: GuestMemory, ptr: number, len: number): string {
-  const bytes = m.bytes(ptr, len);
+/**
+ * A NUL-terminated string whose length includes the NUL ("" is "\0", length
+ * 1); EINVAL when its text is longer than `max` bytes (only `max + 1` bytes
+ * are looked at).
+ */
+function cString(m: GuestMemory, ptr: number, len: number, max: number): string {
+  const bytes = m.bytes(ptr, len).subarray(0, max + 1);
   const nul = bytes.indexOf(0);
+  if (nul === -1 && bytes.length > max) throw new SysError('EINVAL', `name longer than ${max} bytes`);
   return new TextDecoder().decode(nul === -1 ? bytes : bytes.subarray(0, nul));
 }
 
