@@ -1,3 +1,4 @@
+import { parseDnsServer } from '../dns/resolver.ts';
 import { DialtoneError } from '../errors.ts';
 import type { SocketAbi } from '../wasi/host.ts';
 
@@ -21,6 +22,8 @@ export interface RunCommand {
   dial: string[];
   /** `--socket-abi`: which socket ABIs to provide. */
   socketAbi: SocketAbi;
+  /** `--dns-server HOST[:PORT]`: the upstream DNS server, instead of the system resolver. */
+  dnsServer?: string | undefined;
 }
 
 /** Any parsed command line. */
@@ -50,6 +53,10 @@ Network (everything is refused unless allowed):
   --listen ADDR        hand the guest a listening socket (HOST:PORT or a path)
   --dial ADDR          hand the guest a connected socket
                        (both after the --dir fds, for net.FileListener / FileConn)
+  --dns-server HOST[:PORT]
+                       ask this DNS server (an IP address; port 53 by
+                       default) for every name, instead of the system
+                       resolver; the policy still judges each name
   --socket-abi ABI     auto (default: WasmEdge extensions, version from the
                        module's imports, and wasinet_v0), wasmedge-v1,
                        wasmedge-v2, wasinet, or none
@@ -142,6 +149,16 @@ export function parseCommandLine(argv: readonly string[]): Command {
       case '--dial':
         cmd.dial.push(value(flag, inline));
         break;
+      case '--dns-server': {
+        const server = value(flag, inline);
+        try {
+          parseDnsServer(server);
+        } catch (err) {
+          usage(`--dns-server ${(err as Error).message.replace(/^DNS server /, '')}`);
+        }
+        cmd.dnsServer = server;
+        break;
+      }
       case '--socket-abi': {
         const abi = value(flag, inline);
         if (!SOCKET_ABIS.includes(abi as SocketAbi)) usage(`--socket-abi ${abi}: expected one of ${SOCKET_ABIS.join(', ')}`);
