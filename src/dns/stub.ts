@@ -57,7 +57,7 @@ export interface DnsStubOptions {
   readonly resolver?: HostResolver | undefined;
   /** Resolves names, for a resolver of the stub's own; defaults to {@link systemResolve}. */
   readonly resolve?: DnsResolveFn | undefined;
-  /** Told about each question the policy refused (answered REFUSED). */
+  /** Told about each question the policy refused, once (by {@link DnsStub.refusal} or {@link DnsStub.answer}). */
   readonly onRefused?: ((name: string, reason: string) => void) | undefined;
   /**
    * Told about each successful A / AAAA resolution before its answer is
