@@ -67,6 +67,15 @@ export interface NetOptions {
    * subject to the policy). Default: on whenever a policy is given.
    */
   dns?: boolean;
+  /**
+   * The DNS server names are asked of, `HOST[:PORT]` with HOST an IP
+   * address (`127.0.0.1:5353`, `[::1]:53`; port 53 by default), instead of
+   * the system resolver: by the in-host stub and by the socket ABIs'
+   * lookups alike. The host itself talks to it, so the policy does not
+   * apply to its address; the policy still judges every name. Throws
+   * TypeError for a malformed address. (The CLI's `--dns-server`.)
+   */
+  dnsServer?: string;
 }
 
 /** How a guest ended. */
@@ -104,6 +113,7 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     socketAbi: options.net?.abi,
     network: { policy },
     dns,
+    dnsServer: options.net?.dnsServer,
   });
   try {
     await preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []);

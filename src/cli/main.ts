@@ -65,6 +65,7 @@ async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<n
       listen: cmd.listen,
       dial: cmd.dial,
       abi: cmd.socketAbi,
+      ...(cmd.dnsServer === undefined ? {} : { dnsServer: cmd.dnsServer }),
     },
   });
   return exitCode;

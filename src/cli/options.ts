@@ -1,3 +1,4 @@
+import { parseDnsServer } from '../dns/resolver.ts';
 import { DialtoneError } from '../errors.ts';
 import { WASM_PAGE_BYTES } from '../memory-cap.ts';
 import type { SocketAbi } from '../wasi/host.ts';
@@ -25,6 +26,8 @@ export interface RunCommand {
   socketAbi: SocketAbi;
   /** `--max-memory`: the guest's memory cap in bytes (undefined: none). */
   maxMemory?: number | undefined;
+  /** `--dns-server HOST[:PORT]`: the upstream DNS server, instead of the system resolver. */
+  dnsServer?: string | undefined;
 }
 
 /** Any parsed command line. */
@@ -57,6 +60,10 @@ Network (everything is refused unless allowed):
   --listen ADDR        hand the guest a listening socket (HOST:PORT or a path)
   --dial ADDR          hand the guest a connected socket
                        (both after the --dir fds, for net.FileListener / FileConn)
+  --dns-server HOST[:PORT]
+                       ask this DNS server (an IP address; port 53 by
+                       default) for every name, instead of the system
+                       resolver; the policy still judges each name
   --socket-abi ABI     auto (default: WasmEdge extensions, version from the
                        module's imports, and wasinet_v0), wasmedge-v1,
                        wasmedge-v2, wasinet, or none
@@ -154,6 +161,16 @@ export function parseCommandLine(argv: readonly string[]): Command {
         const bytes = parseByteSize(text);
         if (bytes === undefined || bytes < WASM_PAGE_BYTES) usage(`--max-memory ${text}: expected a size of at least 64KiB, e.g. 256MiB`);
         cmd.maxMemory = bytes;
+        break;
+      }
+      case '--dns-server': {
+        const server = value(flag, inline);
+        try {
+          parseDnsServer(server);
+        } catch (err) {
+          usage(`--dns-server ${(err as Error).message.replace(/^DNS server /, '')}`);
+        }
+        cmd.dnsServer = server;
         break;
       }
       case '--socket-abi': {

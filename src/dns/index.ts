@@ -1,6 +1,7 @@
 /**
  * The guest's DNS: a stub nameserver answered by the host (see
- * {@link DnsStub}), the virtual /etc/resolv.conf and /etc/hosts that point
+ * {@link DnsStub}) through the one resolver the socket ABIs use too (see
+ * {@link HostResolver}), the virtual /etc/resolv.conf and /etc/hosts that point
  * guests at it, and the wire format and TCP framing underneath.
  */
 export {
@@ -16,6 +17,7 @@ export {
   type DnsTransport,
   type LookupDecision,
 } from './stub.ts';
+export { HostResolver, isNameNotFound, parseDnsServer, DNS_PORT, type DnsLookupFn, type HostResolverOptions } from './resolver.ts';
 export {
   resolvConf,
   hostsFile,

@@ -61,8 +61,18 @@ export class DnsStubSocket implements NetSocket {
     if (this.#closed) throw new SysError('EBADF');
     if (this.#pending >= MAX_PENDING_QUERIES) throw EAGAIN;
     const data = gather(bufs, Number.MAX_SAFE_INTEGER);
+    const transport = this.type === 'stream' ? 'tcp' : 'udp';
     // A 2-byte length prefix cannot announce more than the decoder accepts.
-    for (const q of this.type === 'stream' ? this.#decoder.push(data) : [data]) this.#ask(q);
+    const queries = transport === 'tcp' ? this.#decoder.push(data) : [data];
+    // A question the policy refuses fails the send itself with EACCES, as a
+    // refused connect does: an error rcode would read as "server misbehaving".
+    let refused: string | undefined;
+    for (const q of queries) {
+      const reason = this.#stub.refusal(q, transport);
+      if (reason === undefined) this.#ask(q);
+      else refused ??= reason;
+    }
+    if (refused !== undefined) throw new SysError('EACCES', refused);
     return data.length;
   }
 

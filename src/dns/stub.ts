@@ -1,12 +1,18 @@
 /**
  * The stub nameserver a guest's /etc/resolv.conf points at. The host
  * intercepts the guest's DNS queries to that address and hands each one to
- * {@link DnsStub.answer}, which resolves A / AAAA questions with the host's
- * own resolver (node:dns `lookup`, so the machine's /etc/hosts and resolver
- * configuration apply) after asking a lookup policy.
+ * {@link DnsStub.answer}, which resolves A / AAAA questions through a
+ * {@link HostResolver} (the one `sock_getaddrinfo` / `sock_getaddrip` use
+ * too) after asking a lookup policy.
  */
-import { lookup } from 'node:dns/promises';
-import { isIPv4, isIPv6 } from 'node:net';
+import {
+  DEFAULT_LOOKUP_TIMEOUT_MS,
+  DEFAULT_MAX_LOOKUPS,
+  HostResolver,
+  isNameNotFound,
+  systemResolve,
+  type DnsResolveFn,
+} from './resolver.ts';
 import {
   DEFAULT_TTL,
   DNS_CLASS_IN,
@@ -25,6 +31,8 @@ import {
   type DnsQuery,
 } from './wire.ts';
 
+export { DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_LOOKUPS, systemResolve, type DnsResolveFn };
+
 /** How a query reached the stub. */
 export type DnsTransport = 'udp' | 'tcp';
 
@@ -34,14 +42,6 @@ export type DnsTransport = 'udp' | 'tcp';
  */
 export type LookupDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
-/**
- * Resolves `name` to textual addresses of one family. Resolving to `[]`, or
- * rejecting with an error whose `code` is `ENOTFOUND` or `ENODATA`, means
- * "no address of this family"; any other rejection is a resolver failure
- * (SERVFAIL). Addresses not of the asked family are ignored.
- */
-export type DnsResolveFn = (name: string, family: 4 | 6) => Promise<readonly string[]>;
-
 /** Configuration of a {@link DnsStub}. */
 export interface DnsStubOptions {
   /**
@@ -49,9 +49,15 @@ export interface DnsStubOptions {
    * anything is resolved. `name` is lower case with no trailing dot.
    */
   readonly policy: (name: string) => LookupDecision;
-  /** Resolves names; defaults to {@link systemResolve}. */
+  /**
+   * The resolver to share (with its cap, deadline and error model). When
+   * given, {@link resolve}, {@link lookupTimeoutMs} and
+   * {@link maxConcurrentLookups} are ignored.
+   */
+  readonly resolver?: HostResolver | undefined;
+  /** Resolves names, for a resolver of the stub's own; defaults to {@link systemResolve}. */
   readonly resolve?: DnsResolveFn | undefined;
-  /** Told about each question the policy refused (answered REFUSED). */
+  /** Told about each question the policy refused, once (by {@link DnsStub.refusal} or {@link DnsStub.answer}). */
   readonly onRefused?: ((name: string, reason: string) => void) | undefined;
   /**
    * Told about each successful A / AAAA resolution before its answer is
@@ -60,18 +66,19 @@ export interface DnsStubOptions {
   readonly onResolved?: ((name: string, addresses: readonly string[]) => void) | undefined;
   /**
    * Receives host bugs: a callback or resolver that threw synchronously or
-   * returned something that is not an array of strings. The query is then
-   * answered SERVFAIL. Defaults to ignoring them.
+   * (for a resolver of the stub's own) returned something that is not an
+   * array. The query is then answered SERVFAIL. Defaults to ignoring them.
    */
   readonly onInternalError?: ((err: unknown) => void) | undefined;
   /** TTL of answers, in seconds (default {@link DEFAULT_TTL}). */
   readonly ttl?: number | undefined;
-  /** How long one question may take to resolve before SERVFAIL (default {@link DEFAULT_LOOKUP_TIMEOUT_MS}). */
+  /** For a resolver of the stub's own: how long one question may take to resolve before SERVFAIL (default {@link DEFAULT_LOOKUP_TIMEOUT_MS}). */
   readonly lookupTimeoutMs?: number | undefined;
   /** Most addresses in one answer (default {@link DEFAULT_MAX_ANSWERS}). */
   readonly maxAnswers?: number | undefined;
   /**
-   * Most distinct (name, family) lookups in flight at once; further
+   * For a resolver of the stub's own: most distinct (name, family) lookups
+   * in flight at once; further
    * questions get SERVFAIL (default {@link DEFAULT_MAX_LOOKUPS}). Bounds
    * what a guest can queue on libuv's threadpool, which getaddrinfo shares
    * with file I/O.
@@ -79,38 +86,18 @@ export interface DnsStubOptions {
   readonly maxConcurrentLookups?: number | undefined;
 }
 
-/**
- * Default for {@link DnsStubOptions.lookupTimeoutMs}: shorter than the
- * per-try timeout {@link resolvConf} gives the guest, so the guest gets a
- * SERVFAIL rather than a timeout of its own.
- */
-export const DEFAULT_LOOKUP_TIMEOUT_MS = 5000;
 /** Default for {@link DnsStubOptions.maxAnswers}. */
 export const DEFAULT_MAX_ANSWERS = 32;
-/** Default for {@link DnsStubOptions.maxConcurrentLookups}. */
-export const DEFAULT_MAX_LOOKUPS = 32;
 /** The largest query accepted over UDP (larger ones get FORMERR). */
 export const MAX_UDP_QUERY = UDP_CLASSIC_SIZE;
 /** The largest query accepted over TCP (larger ones get FORMERR). */
 export const MAX_TCP_QUERY = TCP_MAX_SIZE;
-
-/**
- * The default resolver: `dns.promises.lookup(name, { family, all: true })`,
- * i.e. getaddrinfo with the machine's /etc/hosts, nsswitch and resolver.
- */
-export const systemResolve: DnsResolveFn = async (name, family) => {
-  const found = await lookup(name, { family, all: true });
-  return found.map((a) => a.address);
-};
 
 /** How a resolution of one family ended. */
 type Outcome = { readonly kind: 'found'; readonly addresses: readonly string[] } | { readonly kind: 'none' } | { readonly kind: 'failed' };
 
 const SERVFAIL_OUTCOME: Outcome = { kind: 'failed' };
 const NONE_OUTCOME: Outcome = { kind: 'none' };
-
-/** Special-use names answered without asking the system (RFC 6761 §6.3). */
-const LOCALHOST: Readonly<Record<4 | 6, readonly string[]>> = { 4: ['127.0.0.1'], 6: ['::1'] };
 
 /** A host name the system resolver may be asked about: letters, digits, `-`, `_`, dots between labels. */
 const HOSTNAME_CHARS = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
@@ -128,11 +115,13 @@ const ALL_NUMERIC = /^[0-9.]+$/;
  * - EDNS version other than 0: BADVERS;
  * - a name that is not a host name (bytes other than letters, digits, `-`,
  *   `_`; or all digits, i.e. an address): NXDOMAIN;
- * - a name the policy refuses: REFUSED (and `onRefused`);
+ * - a name the policy refuses: REFUSED (and `onRefused`). The stub socket
+ *   asks {@link DnsStub.refusal} first and refuses such a query's send with
+ *   EACCES, so guests see the policy's refusal rather than this rcode;
  * - A / AAAA: the addresses, or NODATA (NOERROR, no answers) if the name
  *   has addresses of the other family only, or NXDOMAIN, or SERVFAIL when
- *   the resolver fails or times out. `localhost` and `*.localhost` are
- *   127.0.0.1 and ::1;
+ *   the resolver fails, times out or is at its cap. `localhost` and
+ *   `*.localhost` are 127.0.0.1 and ::1;
  * - any other type (MX, TXT, PTR, ANY, ...): NODATA, which Go reports as
  *   "no such host".
  *
@@ -141,29 +130,63 @@ const ALL_NUMERIC = /^[0-9.]+$/;
  */
 export class DnsStub {
   readonly #policy: DnsStubOptions['policy'];
-  readonly #resolve: DnsResolveFn;
+  readonly #resolver: HostResolver;
   readonly #onRefused: DnsStubOptions['onRefused'];
   readonly #onResolved: DnsStubOptions['onResolved'];
   readonly #onInternalError: DnsStubOptions['onInternalError'];
   readonly #ttl: number;
-  readonly #timeoutMs: number;
   readonly #maxAnswers: number;
-  readonly #maxLookups: number;
   /** Lookups being waited for, keyed by family and name; concurrent questions share them. */
   readonly #inflight = new Map<string, Promise<Outcome>>();
-  /** Resolver calls not yet settled, including ones whose question timed out. */
-  #running = 0;
 
   constructor(options: DnsStubOptions) {
     this.#policy = options.policy;
-    this.#resolve = options.resolve ?? systemResolve;
     this.#onRefused = options.onRefused;
     this.#onResolved = options.onResolved;
     this.#onInternalError = options.onInternalError;
     this.#ttl = positiveInt(options.ttl ?? DEFAULT_TTL, 'ttl', 0);
-    this.#timeoutMs = positiveInt(options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS, 'lookupTimeoutMs', 1);
     this.#maxAnswers = positiveInt(options.maxAnswers ?? DEFAULT_MAX_ANSWERS, 'maxAnswers', 1);
-    this.#maxLookups = positiveInt(options.maxConcurrentLookups ?? DEFAULT_MAX_LOOKUPS, 'maxConcurrentLookups', 1);
+    const resolve = options.resolve ?? systemResolve;
+    this.#resolver =
+      options.resolver ??
+      new HostResolver({
+        lookup: (name, family) => resolve(name, family ?? 4),
+        timeoutMs: positiveInt(options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS, 'lookupTimeoutMs', 1),
+        maxConcurrent: positiveInt(options.maxConcurrentLookups ?? DEFAULT_MAX_LOOKUPS, 'maxConcurrentLookups', 1),
+        onInternalError: options.onInternalError,
+      });
+  }
+
+  /**
+   * Why the policy refuses the question `query` asks, or undefined when it
+   * does not (or `query` is not a well-formed question the policy would be
+   * asked about). Synchronous, so that a stub socket can refuse the send
+   * itself: Go prints any DNS error rcode as "server misbehaving", but a
+   * failed write as what it is. Reports the refusal through `onRefused`.
+   */
+  refusal(query: Uint8Array, transport: DnsTransport): string | undefined {
+    const header = readHeader(query);
+    if (header === undefined || header.response || header.opcode !== OPCODE_QUERY) return undefined;
+    if (query.length > (transport === 'udp' ? MAX_UDP_QUERY : MAX_TCP_QUERY)) return undefined;
+    let name: string;
+    try {
+      const { question } = parseQuery(query);
+      if (question.class !== DNS_CLASS_IN || question.type === DnsType.OPT) return undefined;
+      name = question.name;
+    } catch {
+      return undefined;
+    }
+    if (name === '' || !HOSTNAME_CHARS.test(name) || ALL_NUMERIC.test(name)) return undefined;
+    let decision: LookupDecision;
+    try {
+      decision = this.#policy(name);
+    } catch (err) {
+      this.#onInternalError?.(err);
+      return undefined; // answer() asks again and answers SERVFAIL
+    }
+    if (decision.allowed) return undefined;
+    this.#onRefused?.(name, decision.reason);
+    return decision.reason;
   }
 
   /**
@@ -237,45 +260,20 @@ export class DnsStub {
 
   /** Resolves one family of `name`, sharing a lookup already in flight. */
   #resolveQuestion(name: string, family: 4 | 6): Promise<Outcome> {
-    if (name === 'localhost' || name.endsWith('.localhost')) return Promise.resolve({ kind: 'found', addresses: LOCALHOST[family] });
     const key = `${family} ${name}`;
     const shared = this.#inflight.get(key);
     if (shared !== undefined) return shared;
-    if (this.#running >= this.#maxLookups) return Promise.resolve(SERVFAIL_OUTCOME);
     const lookup = this.#lookup(name, family).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, lookup);
     return lookup;
   }
 
-  /** Runs the resolver with a deadline and classifies what it returned. */
+  /** Resolves through the shared resolver and classifies how it ended. */
   async #lookup(name: string, family: 4 | 6): Promise<Outcome> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve(SERVFAIL_OUTCOME), this.#timeoutMs);
-    });
-    const resolved = (async (): Promise<Outcome> => {
-      let result: unknown;
-      this.#running++;
-      try {
-        result = await this.#resolve(name, family);
-      } catch (err) {
-        const code = (err as { code?: unknown } | null)?.code;
-        return code === 'ENOTFOUND' || code === 'ENODATA' ? NONE_OUTCOME : SERVFAIL_OUTCOME;
-      } finally {
-        this.#running--;
-      }
-      if (!Array.isArray(result)) {
-        this.#onInternalError?.(new TypeError(`resolver returned ${typeof result} for ${name}, not an array`));
-        return SERVFAIL_OUTCOME;
-      }
-      const valid = family === 4 ? isIPv4 : isIPv6;
-      const addresses = [...new Set(result.filter((a): a is string => typeof a === 'string' && valid(a)))];
-      return addresses.length === 0 ? NONE_OUTCOME : { kind: 'found', addresses };
-    })();
     try {
-      return await Promise.race([resolved, deadline]);
-    } finally {
-      clearTimeout(timer);
+      return { kind: 'found', addresses: await this.#resolver.lookup(name, family) };
+    } catch (err) {
+      return isNameNotFound(err) ? NONE_OUTCOME : SERVFAIL_OUTCOME;
     }
   }
 }

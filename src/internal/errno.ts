@@ -92,14 +92,23 @@ const KNOWN = new Set<string>(ERRNO_NAMES);
 
 /**
  * An operating-system style failure raised inside the host. It carries an
- * {@link Errno} and an optional human-readable reason (used by `--trace`).
+ * {@link Errno}, an optional human-readable reason (used by `--trace`), and
+ * a Node-style {@link SysError.code}, so that code written against Node's
+ * errors (`err.code === 'ENOTFOUND'`) reads a SysError the same way.
  */
 export class SysError extends Error {
   readonly errno: Errno;
-  constructor(errno: Errno, reason?: string) {
+  /**
+   * The Node.js error code this error stands for: the original `code` when
+   * it was translated from a Node error (e.g. `ENOTFOUND` for a name that
+   * does not exist, whose errno is ENOENT), else the errno name.
+   */
+  readonly code: string;
+  constructor(errno: Errno, reason?: string, code?: string) {
     super(reason === undefined ? errno : `${errno}: ${reason}`);
     this.name = 'SysError';
     this.errno = errno;
+    this.code = code ?? errno;
   }
 }
 
@@ -116,7 +125,14 @@ export const EFAULT = new SysError('EFAULT');
 const NODE_ALIASES: Readonly<Record<string, Errno>> = {
   EWOULDBLOCK: 'EAGAIN',
   EOPNOTSUPP: 'ENOTSUP',
+  // node:dns codes (c-ares and getaddrinfo): a name with no record is
+  // ENOENT; a server that fails, refuses or stays silent keeps its meaning.
   ENOTFOUND: 'ENOENT',
+  ENODATA: 'ENOENT',
+  ESERVFAIL: 'EIO',
+  EREFUSED: 'ECONNREFUSED',
+  ETIMEOUT: 'ETIMEDOUT',
+  ECANCELLED: 'ECANCELED',
   ERR_FS_FILE_TOO_LARGE: 'EFBIG',
   ERR_INVALID_ARG_VALUE: 'EINVAL',
   ERR_OUT_OF_RANGE: 'EINVAL',
@@ -126,16 +142,16 @@ const NODE_ALIASES: Readonly<Record<string, Errno>> = {
 
 /**
  * Translates an exception from a Node API (which carries `code`) into a
- * {@link SysError}. Anything unrecognised becomes EIO, keeping the original
- * message as the reason.
+ * {@link SysError} that keeps that `code`. Anything unrecognised becomes
+ * EIO, keeping the original message as the reason.
  */
 export function toSysError(err: unknown): SysError {
   if (err instanceof SysError) return err;
   const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
   if (typeof code === 'string') {
-    if (KNOWN.has(code)) return new SysError(code as Errno, (err as Error).message);
-    const alias = NODE_ALIASES[code];
-    if (alias !== undefined) return new SysError(alias, (err as Error).message);
+    if (KNOWN.has(code)) return new SysError(code as Errno, message);
+    return new SysError(NODE_ALIASES[code] ?? 'EIO', message, code);
   }
-  return new SysError('EIO', err instanceof Error ? err.message : String(err));
+  return new SysError('EIO', message);
 }

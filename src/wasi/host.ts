@@ -4,6 +4,7 @@ import { DialtoneError } from '../errors.ts';
 import { SysError } from '../internal/errno.ts';
 import { DnsInterceptor, STUB_NAMESERVER } from '../dns/interceptor.ts';
 import { hostsFile, resolvConf } from '../dns/files.ts';
+import { HostResolver } from '../dns/resolver.ts';
 import { DnsStub } from '../dns/stub.ts';
 import { NodeDriver } from '../netdev/node/driver.ts';
 import { DENY_ALL } from '../policy/policy.ts';
@@ -53,6 +54,14 @@ export interface HostConfig {
    */
   dns?: boolean | undefined;
   /**
+   * The upstream DNS server (`HOST[:PORT]`, HOST an IP address) that names
+   * are asked of, by the stub and by `sock_getaddrinfo` / `sock_getaddrip`,
+   * instead of the system resolver. The host talks to it itself, so the
+   * guest's policy does not apply to that address (it still judges every
+   * name looked up). Default: the driver's lookup (the system resolver).
+   */
+  dnsServer?: string | undefined;
+  /**
    * Which socket ABIs to provide: `auto` (default) gives both wasinet_v0
    * and the WasmEdge extensions, the WasmEdge version picked from the
    * module's import signatures; the others force one.
@@ -88,10 +97,12 @@ export class WasiHost {
     const driver = config.network?.driver ?? new NodeDriver();
     const policy = config.network?.policy ?? DENY_ALL;
     const interceptors: Interceptor[] = [];
+    // One resolver for the stub and the socket ABIs: one cap, one deadline, one error model.
+    const resolver = new HostResolver({ lookup: (name, family) => driver.lookup(name, family), server: config.dnsServer });
     if (config.dns) {
       const stub = new DnsStub({
         policy: (name) => policy.checkLookup(name),
-        resolve: (name, family) => driver.lookup(name, family),
+        resolver,
         onResolved: (name, addresses) => policy.learn(name, addresses),
         onRefused: (_name, reason) => config.trace?.(`policy: ${reason}`),
       });
@@ -100,6 +111,7 @@ export class WasiHost {
     this.network = new GuestNetwork({
       driver,
       policy,
+      resolver,
       maxSockets: config.network?.maxSockets,
       interceptors,
       onRefused: config.trace,

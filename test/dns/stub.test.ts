@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DnsStub, systemResolve, type DnsResolveFn, type DnsStubOptions } from '../../src/dns/stub.ts';
+import { toSysError } from '../../src/internal/errno.ts';
 import { addressOf, decode, makeQuery, type Decoded } from './messages.ts';
 
 const A = 1;
@@ -88,6 +89,14 @@ test('a name with no address of either family is NXDOMAIN', async () => {
   assert.equal(r.rcode, 3);
   assert.equal(r.answers.length, 0);
   assert.equal(r.questions[0]!.name, 'missing.test');
+});
+
+test('a missing name from a resolver that fails as the driver does (SysError ENOENT) is NXDOMAIN, not SERVFAIL', async () => {
+  // NodeDriver.lookup rejects with toSysError(err): errno ENOENT, code ENOTFOUND.
+  const s = stub({
+    resolve: (name) => Promise.reject(toSysError(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }))),
+  });
+  assert.equal((await ask(s, makeQuery({ name: 'missing.test' }))).rcode, 3);
 });
 
 test('a name with addresses of the other family only is NODATA (NOERROR, no answers)', async () => {

@@ -15,12 +15,12 @@
 // is what caught close() dropping bytes Node still held for sending.)
 //
 // Skipped, on purpose:
-//   - TestLookup*: lookup_wasip1_test.go expects example.com to resolve to
-//     fixed records (10.0.0.1, 10.0.0.2, fe80::ec34:70ff:fe53:470e) that only
-//     a DNS server set up for that test answers. Run here it would ask the
-//     machine's real resolver, sending queries off the machine, and fail
-//     anyway on the answers. dialtone's name resolution has its own tests
-//     (test/dns).
+//   - TestLookup*: they expect example.com to resolve to fixed records
+//     (10.0.0.1, 10.0.0.2, fe80::ec34:70ff:fe53:470e) from a DNS server set
+//     up for them, and are written for the library's `-tags getaddrinfo`
+//     build. test/sockets/dispatchrun-lookup.test.ts runs them that way,
+//     against a DNS server on loopback named by --dns-server. Run here they
+//     would ask the machine's real resolver, sending queries off the machine.
 //   - TestPacketConn/unixgram: Node.js has no Unix datagram sockets, so
 //     dialtone answers ENOTSUP for SOCK_DGRAM in AF_UNIX (docs/compatibility.md).
 //

@@ -1,3 +1,4 @@
+import { HostResolver, isNameNotFound } from '../../dns/resolver.ts';
 import { SysError } from '../../internal/errno.ts';
 import { formatEndpoint, type Endpoint } from '../../netdev/endpoint.ts';
 import type { NetDriver, NetSocket, SocketFamily, SocketType } from '../../netdev/socket.ts';
@@ -36,6 +37,11 @@ export interface GuestNetworkOptions {
   maxSockets?: number | undefined;
   /** Maps a guest Unix socket path to the host (through the preopens). */
   unixPath?: ((guestPath: string, use: 'bind' | 'connect') => HostUnixPath) | undefined;
+  /**
+   * Resolves names (shared with the DNS stub, so both have one cap,
+   * deadline and error model). Default: one over the driver's lookup.
+   */
+  resolver?: HostResolver | undefined;
   interceptors?: readonly Interceptor[] | undefined;
 }
 
@@ -48,6 +54,7 @@ export interface GuestNetworkOptions {
 export class GuestNetwork {
   readonly #opts: GuestNetworkOptions;
   readonly #max: number;
+  readonly #resolver: HostResolver;
   #open = 0;
   /** Sockets closed but still delivering what they had accepted. */
   readonly #closing = new Set<Promise<void>>();
@@ -55,6 +62,7 @@ export class GuestNetwork {
   constructor(opts: GuestNetworkOptions) {
     this.#opts = opts;
     this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
+    this.#resolver = opts.resolver ?? new HostResolver({ lookup: (name, family) => opts.driver.lookup(name, family) });
   }
 
   /** Settles when every closed socket has flushed (each gives up after its linger time). */
@@ -136,11 +144,23 @@ export class GuestNetwork {
     return d.socket.send(bufs, ep);
   }
 
-  /** Resolves a name for the guest, subject to the policy. */
+  /**
+   * Resolves a name for the guest, subject to the policy: its addresses, or
+   * `[]` when the name does not exist or has none of `family` (the guest
+   * libraries report an empty answer as a host that was not found). A
+   * refusal is EACCES; a failing resolver its {@link SysError} (ETIMEDOUT,
+   * EAGAIN past the lookup cap, EIO, ECONNREFUSED, ...).
+   */
   async lookup(hostname: string, family?: 4 | 6): Promise<string[]> {
     const d = this.#opts.policy.checkLookup(hostname);
     if (!d.allowed) this.#refuse(d.reason);
-    const addrs = await this.#opts.driver.lookup(hostname, family);
+    let addrs: string[];
+    try {
+      addrs = await this.#resolver.lookup(hostname, family);
+    } catch (err) {
+      if (isNameNotFound(err)) return [];
+      throw err;
+    }
     this.#opts.policy.learn(hostname, addrs);
     return addrs;
   }

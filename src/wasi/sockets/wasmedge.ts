@@ -27,6 +27,7 @@ const IPPROTO_TCP = 6;
 const TCP_NODELAY = [1, 15];
 /** getaddrinfo: protocol numbers are WASI's own (IP 0, TCP 1, UDP 2). */
 const Proto = { IP: 0, TCP: 1, UDP: 2 } as const;
+const AI_PASSIVE = 1;
 const AI_NUMERICHOST = 4;
 const ADDRINFO_SIZE = 28;
 const SOCKADDR_DATA_SIZE = 26;
@@ -311,15 +312,16 @@ async function getaddrinfo(ctx: HostContext, net: GuestNetwork, call: AddrInfoCa
   const want = family === WasmEdgeFamily.INET4 ? 4 : family === WasmEdgeFamily.INET6 ? 6 : undefined;
   let addrs: string[];
   if (parseIpv4(call.node) !== undefined || parseIpv6(call.node) !== undefined) addrs = [call.node];
-  else if (flags & AI_NUMERICHOST) throw new SysError('EINVAL', `${call.node} is not a numeric address`);
-  else {
-    try {
-      addrs = await net.lookup(call.node, want);
-    } catch (err) {
-      if (err instanceof SysError && err.errno === 'EACCES') throw err;
-      throw new SysError('ECANCELED', `lookup ${call.node} failed`);
-    }
-  }
+  // No node (POSIX getaddrinfo): the wildcard address with AI_PASSIVE, for
+  // bind, else loopback; one address, IPv6 only when asked for. No lookup:
+  // the policy judges the bind or connect that follows.
+  else if (call.node === '') {
+    const v6 = family === WasmEdgeFamily.INET6;
+    addrs = [flags & AI_PASSIVE ? (v6 ? '::' : '0.0.0.0') : v6 ? '::1' : '127.0.0.1'];
+  } else if (flags & AI_NUMERICHOST) throw new SysError('EINVAL', `${call.node} is not a numeric address`);
+  // A missing name fills no record (the guest library then reports the
+  // host as not found); a refusal or a failing resolver is its errno.
+  else addrs = await net.lookup(call.node, want);
   const eps = addrs
     .map((a) => ipEndpoint(a, port))
     .filter((e) => want === undefined || e.family === want)
