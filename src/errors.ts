@@ -18,6 +18,8 @@ export type DialtoneErrorCode =
   | 'ERR_NO_JSPI'
   /** The guest trapped (unreachable, out-of-bounds access, stack overflow, ...). */
   | 'ERR_GUEST_TRAP'
+  /** A socket to preopen (`--listen` / `--dial`, `net.listen` / `net.dial`) could not be set up: address in use, connection refused, ... */
+  | 'ERR_PREOPEN_SOCKET'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 
