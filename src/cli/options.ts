@@ -51,8 +51,9 @@ Network (everything is refused unless allowed):
   --dial ADDR          hand the guest a connected socket
                        (both after the --dir fds, for net.FileListener / FileConn)
   --socket-abi ABI     auto (default: WasmEdge extensions, version from the
-                       module's imports, and wasinet_v0), wasmedge-v1,
-                       wasmedge-v2, wasinet, or none
+                       module's imports, and wasinet_v0), wasmedge (the
+                       WasmEdge extensions only), wasmedge-v1, wasmedge-v2,
+                       wasinet, or none
   -h, --help           show this help
   --version            show dialtone's version
 
