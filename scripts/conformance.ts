@@ -173,45 +173,48 @@ export const SKIPPED_TESTS: Readonly<Record<string, { tests: readonly string[]; 
 /**
  * Why a package fails under dialtone, re-emitted into docs/conformance.md
  * whenever that package fails. `fixable` is false when the failure is in Go,
- * WASI preview 1 or the platform rather than in dialtone.
+ * WASI preview 1 or the platform rather than in dialtone. `fixed` says how
+ * a failure that no longer happens was fixed: such entries are listed as
+ * fixed, never as known to fail.
  */
-export const KNOWN_FAILURES: Readonly<Record<string, { reason: string; fixable: boolean; intermittent?: boolean }>> = {
+export const KNOWN_FAILURES: Readonly<Record<string, { reason: string; fixable: boolean; intermittent?: boolean; fixed?: string }>> = {
   'go/parser': {
     reason:
-      '`TestParseDepthLimit` parses expressions nested 100,000 deep (about a million Go frames) and the guest traps with ' +
-      '"Maximum call stack size exceeded". Go\'s wasm code recurses on the engine\'s stack, which under JSPI is capped by ' +
-      'the smaller of `--wasm-stack-switching-stack-size` and `--stack-size` (7800 KiB in the bins, to stay under the 8 MiB ' +
-      'main-thread stack). wazero passes it. It needs about 24 MiB: running the CLI in a worker thread with ' +
-      '`resourceLimits.stackSizeMb` (256) after `v8.setFlagsFromString` raises `--stack-size` and the switching-stack size ' +
-      'for the new isolate only (the main thread keeps its limit) makes it pass in about 35 s.',
+      '`TestParseDepthLimit` parses expressions nested 100,000 deep (about a million Go frames, about 24 MiB of stack) and ' +
+      'the guest traps with "Maximum call stack size exceeded". Go\'s wasm code recurses on the engine\'s stack, which ' +
+      'under JSPI is capped by the smaller of `--wasm-stack-switching-stack-size` and `--stack-size`: 7800 KiB in the bins, ' +
+      'to stay under the 8 MiB main-thread stack (about 315,000 frames of a small recursive Go function; 39,000 with ' +
+      "Node's defaults). wazero passes it. The limit is dialtone's, not JSPI's: a worker thread created with " +
+      '`resourceLimits.stackSizeMb` (256) after `v8.setFlagsFromString` has raised `--stack-size` and the switching-stack ' +
+      'size gets the bigger stack for its isolate only (3,000,000 frames of that function measured; `go/parser` passes ' +
+      'in about 35 s). `stackSizeMb` alone does not help, and dialtone does not run guests that way yet.',
     fixable: true,
   },
   'os/user': {
     reason:
-      '`TestGroupIds`: "open /etc/group: No such file or directory" (`TestLookupGroup` logs the same error and gives up). ' +
-      'With `/` preopened and networking on, the host preopens a virtual `/etc` (resolv.conf, hosts, nsswitch.conf) that ' +
-      "should fall back to the host's /etc, but `WasiHost.addEtc` opens that fallback with `rightsBase: RIGHTS_ALL`, " +
-      'which includes FD_WRITE, so `NodeDirectory.openAt` answers EISDIR, the error is swallowed, and every other /etc ' +
-      'file (passwd, group, ssl/, localtime, mime.types, ...) is missing.',
+      '`TestGroupIds`: "open /etc/group: No such file or directory": the virtual `/etc` that networking adds did not ' +
+      "fall back to the host's /etc (its fallback was opened with FD_WRITE among its rights, so the open failed EISDIR).",
     fixable: true,
+    fixed: "`WasiHost.addEtc` opens the fallback without FD_WRITE, so every other /etc file is the host's.",
   },
   'internal/runtime/wasitest': {
     reason:
       '`TestNonblock` (a host test that runs a wasip1 program reading eight FIFOs from goroutines): "read ...: Illegal ' +
-      'seek". `NodeFile` serves every non-directory opened by path and reads at its own position with `readvSync(fd, ' +
-      'bufs, position)`, i.e. pread(2), which FIFOs refuse with ESPIPE. A blocking read would also stall the whole ' +
-      'guest: FIFOs and character devices need positionless I/O on an O_NONBLOCK host fd, EAGAIN and poll readiness.',
+      'seek": FIFOs were read with pread(2), which they refuse with ESPIPE.',
     fixable: true,
+    fixed: 'FIFOs and character devices opened by path are read without a position, non-blocking, with poll readiness.',
   },
   'os/exec': {
     reason:
-      'Intermittent (a few runs in a hundred on a loaded 2-core machine, any package can hit it; os/exec, whose test binary ' +
-      'finishes early, does most): the tests print PASS, then the Node process never exits and `go test` kills it ' +
-      '("Test killed with quit: ran too long"). The bin\'s `process.exit()` deadlocks in `NodePlatform::Shutdown`, joining ' +
-      'a V8 worker that is compiling Sparkplug code and waits for a main-thread GC (nodejs/node#54918). ' +
-      '`v8.setFlagsFromString("--no-concurrent-sparkplug")` at start-up in the bins avoided it in 110 runs out of 110.',
+      'Intermittent (a few runs in a hundred on a loaded 2-core machine, any package could hit it; os/exec, whose test ' +
+      'binary finishes early, did most): the tests printed PASS, then the Node process never exited and `go test` killed ' +
+      'it ("Test killed with quit: ran too long"). The bin\'s `process.exit()` deadlocked in `NodePlatform::Shutdown`, ' +
+      'joining a V8 worker that was compiling Sparkplug code and waiting for a main-thread GC (nodejs/node#54918).',
     fixable: true,
     intermittent: true,
+    fixed:
+      'the bins turn concurrent Sparkplug off at start-up (`--no-concurrent-sparkplug`, bin/stack-flags.js); ' +
+      '110 runs out of 110 exited.',
   },
 };
 
@@ -502,14 +505,23 @@ export function renderSection(results: readonly PackageResult[], command: string
     const known = KNOWN_FAILURES[r.pkg];
     lines.push(`#### \`${r.pkg}\``, '');
     if (r.failedTests.length > 0) lines.push(`Failing tests: ${r.failedTests.map((t) => `\`${t}\``).join(', ')}.`, '');
-    if (known === undefined) lines.push(`Not yet explained: \`npm run conformance -- -v ${r.pkg}\` shows the output.`, '');
-    else lines.push(known.reason, '', known.fixable ? 'A dialtone bug, to be fixed.' : 'Not something dialtone can fix.', '');
+    if (known === undefined || known.fixed !== undefined) {
+      lines.push(`Not yet explained: \`npm run conformance -- -v ${r.pkg}\` shows the output.`, '');
+      if (known !== undefined) lines.push(`It failed before, fixed since (${known.fixed}): ${known.reason}`, '');
+    } else lines.push(known.reason, '', known.fixable ? 'A dialtone bug, to be fixed.' : 'Not something dialtone can fix.', '');
   }
-  const flaky = Object.entries(KNOWN_FAILURES).filter(([pkg, k]) => k.intermittent === true && !failed.some((r) => r.pkg === pkg));
+  const open = Object.entries(KNOWN_FAILURES).filter(([, k]) => k.fixed === undefined);
+  const flaky = open.filter(([pkg, k]) => k.intermittent === true && !failed.some((r) => r.pkg === pkg));
   if (flaky.length > 0) {
     lines.push('### Intermittent failures', '', 'Known to fail now and then, though not in this run:', '');
     for (const [pkg, k] of flaky)
       lines.push(`- \`${pkg}\`: ${k.reason} ${k.fixable ? 'A dialtone bug, to be fixed.' : 'Not something dialtone can fix.'}`);
+    lines.push('');
+  }
+  const fixed = Object.entries(KNOWN_FAILURES).filter(([pkg, k]) => k.fixed !== undefined && results.some((r) => r.pkg === pkg && r.ok));
+  if (fixed.length > 0) {
+    lines.push('### Fixed', '', 'Failures seen in earlier runs that no longer happen:', '');
+    for (const [pkg, k] of fixed) lines.push(`- \`${pkg}\`: ${k.reason} Fixed: ${k.fixed}`);
     lines.push('');
   }
   const skipped = Object.entries(SKIPPED_TESTS).filter(([pkg]) => results.some((r) => r.pkg === pkg));

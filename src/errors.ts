@@ -22,6 +22,8 @@ export type DialtoneErrorCode =
   | 'ERR_WORKER_OPTIONS'
   /** A memory cap (`maxMemory`, `--max-memory`) that cannot apply: below the module's initial memory, or a precompiled module. */
   | 'ERR_MAX_MEMORY'
+  /** A socket to preopen (`--listen` / `--dial`, `net.listen` / `net.dial`) could not be set up: address in use, connection refused, ... */
+  | 'ERR_PREOPEN_SOCKET'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 

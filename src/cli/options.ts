@@ -65,8 +65,9 @@ Network (everything is refused unless allowed):
                        default) for every name, instead of the system
                        resolver; the policy still judges each name
   --socket-abi ABI     auto (default: WasmEdge extensions, version from the
-                       module's imports, and wasinet_v0), wasmedge-v1,
-                       wasmedge-v2, wasinet, or none
+                       module's imports, and wasinet_v0), wasmedge (the
+                       WasmEdge extensions only), wasmedge-v1, wasmedge-v2,
+                       wasinet, or none
   -h, --help           show this help
   --version            show dialtone's version
 

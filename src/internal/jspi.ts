@@ -14,7 +14,8 @@ export function requireJspi(): Jspi {
   if (typeof wa.Suspending !== 'function' || typeof wa.promising !== 'function') {
     throw new DialtoneError(
       'ERR_NO_JSPI',
-      `this JavaScript engine has no WebAssembly JSPI (Node ${process.versions.node}); dialtone needs Node 24 or later`,
+      `this JavaScript engine has no WebAssembly JSPI (Node ${process.versions.node}); dialtone needs Node 24 or later: ` +
+        'install Node 24 (https://nodejs.org), or run "npm install --save-dev node@24" in your project so that npx and npm scripts use it',
     );
   }
   return wa as Jspi;

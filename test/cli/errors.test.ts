@@ -1,10 +1,12 @@
 // One-line errors and exit codes of the CLI for what it cannot run.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { dialtone } from '../helpers/cli.ts';
-import { guest, tempDir } from '../helpers/paths.ts';
+import { dialtone, runProcess } from '../helpers/cli.ts';
+import { dialtoneBin, guest, tempDir } from '../helpers/paths.ts';
 import { buildModule } from '../helpers/wasm-builder.ts';
 
 function oneLine(stderr: string): string {
@@ -92,3 +94,72 @@ test('a trapping guest is reported in one line and exits 1', async () => {
     d.cleanup();
   }
 });
+
+/** A loopback port nothing listens on (a listener was just closed there). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+test('a --dial to a refused address exits 1 (not the usage code 2) with one line', async () => {
+  const port = await closedPort();
+  const r = await dialtone(['run', `--dial=127.0.0.1:${port}`, guest('hello')]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(oneLine(r.stderr), `dialtone: --dial 127.0.0.1:${port}: ECONNREFUSED (connection refused)`);
+});
+
+test('a --listen on an address in use exits 1 (not the usage code 2) with one line', async () => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const r = await dialtone(['run', `--listen=127.0.0.1:${port}`, guest('hello')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(oneLine(r.stderr), new RegExp(`^dialtone: --listen 127\\.0\\.0\\.1:${port}: .*address already in use`));
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('a --dial that is not an address is still a usage error (exit 2)', async () => {
+  const r = await dialtone(['run', '--dial=example:80', guest('hello')]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(oneLine(r.stderr), 'dialtone: example:80: the host must be an IP address (or localhost)');
+});
+
+test('an engine without JSPI (Node < 24) exits 1 with one line naming Node 24 and the fix', async () => {
+  // Node 24 always has JSPI: take it away before dialtone loads, as on Node 20.
+  const noJspi = 'data:text/javascript,delete WebAssembly.Suspending;';
+  const r = await runProcess(process.execPath, ['--stack-size=7800', '--import', noJspi, dialtoneBin, 'run', guest('hello')]);
+  assert.equal(r.status, 1, r.stderr);
+  const line = oneLine(r.stderr);
+  assert.match(line, /^dialtone: this JavaScript engine has no WebAssembly JSPI \(Node [0-9.]+\); dialtone needs Node 24 or later: /);
+  assert.match(line, /npm install --save-dev node@24/);
+});
+
+/** A real Node older than 24 on this machine, if there is one. */
+function olderNode(): string | undefined {
+  for (const file of ['/usr/bin/node', '/usr/local/bin/node']) {
+    if (!existsSync(file) || realpathSync(file) === realpathSync(process.execPath)) continue;
+    const r = spawnSync(file, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+    if (r.status === 0 && Number(r.stdout.split('.')[0]) < 24) return file;
+  }
+  return undefined;
+}
+
+const oldNode = olderNode();
+test(
+  'a real Node older than 24 gets the same ERR_NO_JSPI line, not a load error',
+  { skip: oldNode === undefined && 'no Node < 24 here' },
+  async () => {
+    const r = await runProcess(oldNode as string, ['--stack-size=7800', dialtoneBin, 'run', guest('hello')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      oneLine(r.stderr),
+      /^dialtone: this JavaScript engine has no WebAssembly JSPI \(Node [0-9.]+\); dialtone needs Node 24 or later: /,
+    );
+  },
+);

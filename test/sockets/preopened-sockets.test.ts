@@ -35,7 +35,7 @@ async function serveOnFreePort(extra: readonly string[], fd: number): Promise<{ 
     } catch (err) {
       g.kill();
       const r = await g.exited;
-      if (attempt < 5 && r.status === 2 && /--listen .*(in use|EADDRINUSE)/i.test(r.stderr)) continue;
+      if (attempt < 5 && r.status === 1 && /--listen .*(in use|EADDRINUSE)/i.test(r.stderr)) continue;
       throw err;
     }
   }

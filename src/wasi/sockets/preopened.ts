@@ -1,8 +1,16 @@
+import { constants as osConstants } from 'node:os';
+import { getSystemErrorMap } from 'node:util';
 import { DialtoneError } from '../../errors.ts';
 import { SysError } from '../../internal/errno.ts';
 import { formatEndpoint, ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import { FdFlags } from '../constants.ts';
 import type { WasiHost } from '../host.ts';
+
+/** "connection refused" for ECONNREFUSED: the system's own wording. */
+function describeErrno(errno: string): string {
+  const n = (osConstants.errno as Record<string, number | undefined>)[errno];
+  return (n === undefined ? undefined : getSystemErrorMap().get(-n)?.[1]) ?? errno;
+}
 
 /** Parses `host:port`, `[v6]:port` or an absolute Unix path. */
 export function parseSocketAddress(spec: string): Endpoint {
@@ -25,7 +33,9 @@ export function parseSocketAddress(spec: string): Endpoint {
  * the fd table after stdio and the preopened directories: stream sockets,
  * NONBLOCK, answering ENOTDIR to `fd_prestat_get`, as Go's
  * `net.FileListener` / `net.FileConn` expect. They bypass the policy: the
- * person who started the guest asked for them.
+ * person who started the guest asked for them. A malformed address is
+ * `ERR_USAGE`; one that cannot be listened on or connected to is
+ * `ERR_PREOPEN_SOCKET` (not a usage error: the command line was right).
  */
 export async function preopenSockets(host: WasiHost, listen: readonly string[], dial: readonly string[]): Promise<void> {
   const driver = host.network.driver;
@@ -39,7 +49,7 @@ export async function preopenSockets(host: WasiHost, listen: readonly string[], 
       s.close();
       // Node's message already names the errno ("listen EADDRINUSE: address already in use ...").
       throw new DialtoneError(
-        'ERR_USAGE',
+        'ERR_PREOPEN_SOCKET',
         `--listen ${spec}: ${err instanceof SysError ? err.message.replace(/^E[A-Z]+: /, '') : String(err)}`,
       );
     }
@@ -57,7 +67,7 @@ export async function preopenSockets(host: WasiHost, listen: readonly string[], 
     const failed = s.takeError();
     if (failed !== undefined) {
       s.close();
-      throw new DialtoneError('ERR_USAGE', `--dial ${formatEndpoint(ep)}: ${failed}`);
+      throw new DialtoneError('ERR_PREOPEN_SOCKET', `--dial ${formatEndpoint(ep)}: ${failed} (${describeErrno(failed)})`);
     }
     host.fds.add(host.network.adopt(s, { preopened: true, fdflags: FdFlags.NONBLOCK }));
   }

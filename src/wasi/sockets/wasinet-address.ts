@@ -22,7 +22,7 @@ export const SOCKADDR_SIZE = 130;
 const UNIX_PATH_MAX = SOCKADDR_SIZE - 8;
 
 /**
- * Decodes a 130-byte wasinet socket address (see ../shared/abi/wasinet.md):
+ * Decodes a 130-byte wasinet socket address (see docs/abi/wasinet.md):
  * u16 family at 0 (the negotiated host number; socktype and copies at 2..8
  * are ignored), then for INET u32 LE port at 8 and 4 address bytes at 12,
  * for INET6 the port at 8 and 16 bytes at 12, for UNIX a NUL-padded path at 8.

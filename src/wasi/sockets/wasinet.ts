@@ -14,7 +14,7 @@ import { WasinetFamily, decodeSockaddr, encodeSockaddr, hostFamily, iovecs16 } f
 // The `wasinet_v0` host module, as imported by github.com/egdaemon/wasinet
 // (stdlib/wasip1syscall/wasinet.wasi.module.fn.go). Contract and the places
 // where the guest differs from the library's own reference host:
-// ../shared/abi/wasinet.md.
+// docs/abi/wasinet.md.
 
 /** The import module name. */
 export const WASINET = 'wasinet_v0';

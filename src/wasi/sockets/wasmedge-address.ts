@@ -15,7 +15,7 @@ const UNIX_PATH_MAX = STORAGE_SIZE - 2;
  * - buf_len 4: IPv4 bytes; buf_len 16: IPv6 bytes;
  * - otherwise storage: u16 family at 0, then the address (4 or 16 bytes)
  *   or a NUL-terminated Unix path.
- * See ../shared/abi/wasmedge-sockets.md ("Addresses").
+ * See docs/abi/wasmedge-sockets.md ("Addresses").
  */
 export function decodeAddress(m: GuestMemory, descPtr: number, port: number): Endpoint {
   const buf = m.getU32(descPtr);

@@ -15,7 +15,7 @@ import { WasmEdgeFamily, decodeAddress, encodeAddress } from './wasmedge-address
 
 // The WasmEdge socket extensions to wasi_snapshot_preview1, as imported by
 // github.com/stealthrocket/net (dispatchrun/net) and WasmEdge's Rust and C
-// socket libraries. Contract: ../shared/abi/wasmedge-sockets.md; upstream:
+// socket libraries. Contract: docs/abi/wasmedge-sockets.md; upstream:
 // https://github.com/WasmEdge/WasmEdge/blob/master/docs/book/en/src/write_wasm/rust/networking.md
 
 /** WasmEdge `sock_type`. */
