@@ -162,11 +162,8 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
       const fd = fs.openSync(host, flags, 0o666);
       const mode = fs.fstatSync(fd).mode;
       const seekable = (mode & c.S_IFMT) === c.S_IFREG || (mode & c.S_IFMT) === c.S_IFBLK;
-      const file =
-        stream || !seekable ? new NodeStream(fd, filetypeOf(mode), req.fdflags) : new NodeFile(fd, filetypeOf(mode), req.fdflags);
-      file.rightsBase = req.rightsBase;
-      file.rightsInheriting = req.rightsInheriting;
-      return file;
+      // Rights are granted by path_open (src/wasi/rights.ts), for every backend.
+      return stream || !seekable ? new NodeStream(fd, filetypeOf(mode), req.fdflags) : new NodeFile(fd, filetypeOf(mode), req.fdflags);
     });
   }
 
