@@ -56,5 +56,39 @@ export const SdFlags = { RD: 1, WR: 2 } as const;
 export const RiFlags = { RECV_PEEK: 1, RECV_WAITALL: 2 } as const;
 export const RoFlags = { RECV_DATA_TRUNCATED: 1 } as const;
 
-/** All rights (the 30 defined bits); dialtone grants every right it can serve. */
+/** `rights`, one bit each (what each one allows is in src/wasi/rights.ts). */
+export const Rights = {
+  FD_DATASYNC: 1n << 0n,
+  FD_READ: 1n << 1n,
+  FD_SEEK: 1n << 2n,
+  FD_FDSTAT_SET_FLAGS: 1n << 3n,
+  FD_SYNC: 1n << 4n,
+  FD_TELL: 1n << 5n,
+  FD_WRITE: 1n << 6n,
+  FD_ADVISE: 1n << 7n,
+  FD_ALLOCATE: 1n << 8n,
+  PATH_CREATE_DIRECTORY: 1n << 9n,
+  PATH_CREATE_FILE: 1n << 10n,
+  PATH_LINK_SOURCE: 1n << 11n,
+  PATH_LINK_TARGET: 1n << 12n,
+  PATH_OPEN: 1n << 13n,
+  FD_READDIR: 1n << 14n,
+  PATH_READLINK: 1n << 15n,
+  PATH_RENAME_SOURCE: 1n << 16n,
+  PATH_RENAME_TARGET: 1n << 17n,
+  PATH_FILESTAT_GET: 1n << 18n,
+  PATH_FILESTAT_SET_SIZE: 1n << 19n,
+  PATH_FILESTAT_SET_TIMES: 1n << 20n,
+  FD_FILESTAT_GET: 1n << 21n,
+  FD_FILESTAT_SET_SIZE: 1n << 22n,
+  FD_FILESTAT_SET_TIMES: 1n << 23n,
+  PATH_SYMLINK: 1n << 24n,
+  PATH_REMOVE_DIRECTORY: 1n << 25n,
+  PATH_UNLINK_FILE: 1n << 26n,
+  POLL_FD_READWRITE: 1n << 27n,
+  SOCK_SHUTDOWN: 1n << 28n,
+  SOCK_ACCEPT: 1n << 29n,
+} as const;
+
+/** All rights (the 30 defined bits). */
 export const RIGHTS_ALL = (1n << 30n) - 1n;

@@ -1,6 +1,7 @@
 import { SysError } from '../internal/errno.ts';
 import { ALWAYS_READY, type PollKind, type Readiness } from '../internal/readiness.ts';
-import { Filetype, RIGHTS_ALL } from './constants.ts';
+import { Filetype } from './constants.ts';
+import { kindRights, type RightsPair } from './rights.ts';
 
 export { ALWAYS_READY, type PollKind, type Readiness };
 
@@ -54,8 +55,26 @@ export abstract class Descriptor {
   abstract readonly filetype: Filetype;
   /** Current `fdflags` (NONBLOCK, APPEND, ...), kept as the guest set them. */
   fdflags = 0;
-  rightsBase: bigint = RIGHTS_ALL;
-  rightsInheriting: bigint = RIGHTS_ALL;
+  #rights: RightsPair | undefined;
+
+  /** Rights for calls on this fd (see src/wasi/rights.ts); at first, all its kind can have. */
+  get rightsBase(): bigint {
+    return (this.#rights ??= this.possibleRights()).base;
+  }
+  set rightsBase(v: bigint) {
+    (this.#rights ??= this.possibleRights()).base = v;
+  }
+  /** Rights `path_open` may hand down from this fd. */
+  get rightsInheriting(): bigint {
+    return (this.#rights ??= this.possibleRights()).inheriting;
+  }
+  set rightsInheriting(v: bigint) {
+    (this.#rights ??= this.possibleRights()).inheriting = v;
+  }
+  /** Every right a descriptor of this kind can have (terminals override it). */
+  possibleRights(): RightsPair {
+    return kindRights(this.filetype);
+  }
 
   /** Reads into `bufs` (scatter). Returns bytes read; 0 at end of stream. */
   read(_bufs: Uint8Array[]): number {
@@ -72,7 +91,7 @@ export abstract class Descriptor {
     throw new SysError(this.filetype === Filetype.DIRECTORY ? 'EISDIR' : 'ESPIPE');
   }
   seek(_offset: bigint, _whence: number): bigint {
-    throw new SysError('ESPIPE');
+    throw new SysError(this.filetype === Filetype.DIRECTORY ? 'EISDIR' : 'ESPIPE');
   }
   stat(): Filestat {
     return { dev: 0n, ino: 0n, filetype: this.filetype, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };

@@ -1,5 +1,6 @@
 import { EBADF, SysError } from '../internal/errno.ts';
 import type { Descriptor } from './descriptor.ts';
+import { checkRights } from './rights.ts';
 
 /** Default cap on open descriptors per guest (EMFILE past it). */
 export const DEFAULT_MAX_FDS = 4096;
@@ -18,10 +19,15 @@ export class FdTable {
     this.#max = max;
   }
 
-  /** The descriptor at `fd`, or EBADF. */
-  get(fd: number): Descriptor {
+  /**
+   * The descriptor at `fd`, or EBADF. With `needed` (a mask of `Rights`),
+   * also checks that the fd holds those rights (see `checkRights`): host
+   * functions name the rights they need here, and nowhere else.
+   */
+  get(fd: number, needed = 0n): Descriptor {
     const d = this.#entries.get(fd);
     if (d === undefined) throw EBADF;
+    if (needed !== 0n) checkRights(d, needed);
     return d;
   }
 

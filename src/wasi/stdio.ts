@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
+import { isatty } from 'node:tty';
 import { EAGAIN, SysError, toSysError } from '../internal/errno.ts';
 import { Filetype } from './constants.ts';
 import { ALWAYS_READY, Descriptor, type Filestat, type PollKind, type Readiness } from './descriptor.ts';
 import { toFilestat } from './fs/stat.ts';
+import { terminalRights, type RightsPair } from './rights.ts';
 
 /** Where a guest's stdout or stderr goes: a host fd, or a callback per write. */
 export type OutputTarget = number | ((chunk: Uint8Array) => void);
@@ -38,6 +40,11 @@ export class OutputDescriptor extends Descriptor {
     super();
     this.#target = target;
     this.filetype = typeof target === 'number' ? hostFiletype(target) : Filetype.CHARACTER_DEVICE;
+  }
+
+  /** A terminal cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
+  override possibleRights(): RightsPair {
+    return typeof this.#target === 'number' && isatty(this.#target) ? terminalRights() : super.possibleRights();
   }
 
   override write(bufs: Uint8Array[]): number {
@@ -101,6 +108,11 @@ export class InputDescriptor extends Descriptor {
       if (bytes.length > 0) this.#pending.push(bytes);
       this.#eof = true;
     }
+  }
+
+  /** A terminal cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
+  override possibleRights(): RightsPair {
+    return this.#fd !== undefined && isatty(this.#fd) ? terminalRights() : super.possibleRights();
   }
 
   override read(bufs: Uint8Array[]): number {

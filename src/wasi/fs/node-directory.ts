@@ -239,8 +239,7 @@ export class NodeDirectory extends Descriptor implements DirectoryOps {
     }
     const seekable = (mode & c.S_IFMT) === c.S_IFREG || (mode & c.S_IFMT) === c.S_IFBLK;
     const file = seekable ? new NodeFile(fd, filetypeOf(mode), req.fdflags) : new NodeStream(fd, filetypeOf(mode), req.fdflags);
-    file.rightsBase = req.rightsBase;
-    file.rightsInheriting = req.rightsInheriting;
+    // Rights are granted by path_open (src/wasi/rights.ts), for every backend.
     return file;
   }
 

@@ -1,5 +1,5 @@
 import { SysError } from '../../internal/errno.ts';
-import { FstFlags, PreopenType } from '../constants.ts';
+import { FstFlags, PreopenType, Rights, Whence } from '../constants.ts';
 import type { Filestat, SetTimes } from '../descriptor.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
 import type { GuestMemory } from '../memory.ts';
@@ -44,15 +44,17 @@ export function fd(ctx: HostContext): HostFunction[] {
   return [
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_advise
     hostFunction('fd_advise', 'fd:fd offset:u64 len:u64 advice:u32', (fd, _o, _l, advice) => {
-      fds.get(u32(fd));
+      fds.get(u32(fd), Rights.FD_ADVISE);
       if (u32(advice) > 5) throw new SysError('EINVAL', `advice ${u32(advice)}`);
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_allocate
-    hostFunction('fd_allocate', 'fd:fd offset:u64 len:u64', (fd, off, len) => fds.get(u32(fd)).allocate(u64(off), u64(len))),
+    hostFunction('fd_allocate', 'fd:fd offset:u64 len:u64', (fd, off, len) =>
+      fds.get(u32(fd), Rights.FD_ALLOCATE).allocate(u64(off), u64(len)),
+    ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_close
     hostFunction('fd_close', 'fd:fd', (fd) => fds.close(u32(fd))),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_datasync
-    hostFunction('fd_datasync', 'fd:fd', (fd) => fds.get(u32(fd)).sync()),
+    hostFunction('fd_datasync', 'fd:fd', (fd) => fds.get(u32(fd), Rights.FD_DATASYNC).sync()),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_fdstat_get
     hostFunction('fd_fdstat_get', 'fd:fd fdstat:ptr', (fd, out) => {
       const d = fds.get(u32(fd));
@@ -65,7 +67,9 @@ export function fd(ctx: HostContext): HostFunction[] {
       m().setU64(p + 16, d.rightsInheriting);
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_fdstat_set_flags
-    hostFunction('fd_fdstat_set_flags', 'fd:fd flags:flags', (fd, flags) => fds.get(u32(fd)).setFlags(u32(flags) & 0xffff)),
+    hostFunction('fd_fdstat_set_flags', 'fd:fd flags:flags', (fd, flags) =>
+      fds.get(u32(fd), Rights.FD_FDSTAT_SET_FLAGS).setFlags(u32(flags) & 0xffff),
+    ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_fdstat_set_rights
     hostFunction('fd_fdstat_set_rights', 'fd:fd rights_base:flags64 rights_inheriting:flags64', (fd, base, inh) => {
       const d = fds.get(u32(fd));
@@ -79,18 +83,18 @@ export function fd(ctx: HostContext): HostFunction[] {
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_filestat_get
     hostFunction('fd_filestat_get', 'fd:fd filestat:ptr', (fd, out) => {
       m().check(u32(out), FILESTAT_SIZE);
-      writeFilestat(m(), u32(out), fds.get(u32(fd)).stat());
+      writeFilestat(m(), u32(out), fds.get(u32(fd), Rights.FD_FILESTAT_GET).stat());
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_filestat_set_size
-    hostFunction('fd_filestat_set_size', 'fd:fd size:u64', (fd, size) => fds.get(u32(fd)).setSize(u64(size))),
+    hostFunction('fd_filestat_set_size', 'fd:fd size:u64', (fd, size) => fds.get(u32(fd), Rights.FD_FILESTAT_SET_SIZE).setSize(u64(size))),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_filestat_set_times
     hostFunction('fd_filestat_set_times', 'fd:fd atim:u64 mtim:u64 fst_flags:flags', (fd, atim, mtim, flags) => {
-      const d = fds.get(u32(fd));
+      const d = fds.get(u32(fd), Rights.FD_FILESTAT_SET_TIMES);
       d.setTimes(decodeSetTimes(u64(atim), u64(mtim), u32(flags)));
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_pread
     hostFunction('fd_pread', 'fd:fd iovs:ptr iovs_len:u32 offset:u64 nread:ptr', (fd, iovs, n, off, out) => {
-      const d = fds.get(u32(fd));
+      const d = fds.get(u32(fd), Rights.FD_READ | Rights.FD_SEEK);
       m().check(u32(out), 4);
       const got = d.pread(m().iovecs(u32(iovs), u32(n)), u64(off));
       m().setU32(u32(out), got);
@@ -115,7 +119,7 @@ export function fd(ctx: HostContext): HostFunction[] {
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_pwrite
     hostFunction('fd_pwrite', 'fd:fd iovs:ptr iovs_len:u32 offset:u64 nwritten:ptr', (fd, iovs, n, off, out) => {
-      const d = fds.get(u32(fd));
+      const d = fds.get(u32(fd), Rights.FD_WRITE | Rights.FD_SEEK);
       m().check(u32(out), 4);
       const put = d.pwrite(m().iovecs(u32(iovs), u32(n)), u64(off));
       m().setU32(u32(out), put);
@@ -125,7 +129,7 @@ export function fd(ctx: HostContext): HostFunction[] {
       'fd_read',
       'fd:fd iovs:ptr iovs_len:u32 nread:ptr',
       (fd, iovs, n, out) => {
-        const d = fds.get(u32(fd));
+        const d = fds.get(u32(fd), Rights.FD_READ);
         m().check(u32(out), 4);
         return settle(
           untilReady(d, 'read', () => d.read(m().iovecs(u32(iovs), u32(n)))),
@@ -136,7 +140,7 @@ export function fd(ctx: HostContext): HostFunction[] {
     ),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_readdir
     hostFunction('fd_readdir', 'fd:fd buf:ptr buf_len:u32 cookie:u64 bufused:ptr', (fd, buf, len, cookie, out) => {
-      const d = fds.get(u32(fd));
+      const d = fds.get(u32(fd), Rights.FD_READDIR);
       const cap = u32(len);
       const dst = m().bytes(u32(buf), cap);
       m().check(u32(out), 4);
@@ -164,24 +168,26 @@ export function fd(ctx: HostContext): HostFunction[] {
     hostFunction('fd_renumber', 'fd:fd to:fd', (from, to) => fds.renumber(u32(from), u32(to))),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_seek
     hostFunction('fd_seek', 'fd:fd offset:i64 whence:u32 newoffset:ptr', (fd, off, whence, out) => {
-      const d = fds.get(u32(fd));
+      const delta = BigInt.asIntN(64, off as bigint);
+      // Asking where the offset is (0 from CUR) needs only FD_TELL.
+      const d = fds.get(u32(fd), delta === 0n && u32(whence) === Whence.CUR ? Rights.FD_TELL : Rights.FD_SEEK);
       m().check(u32(out), 8);
-      m().setU64(u32(out), d.seek(BigInt.asIntN(64, off as bigint), u32(whence)));
+      m().setU64(u32(out), d.seek(delta, u32(whence)));
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_sync
-    hostFunction('fd_sync', 'fd:fd', (fd) => fds.get(u32(fd)).sync()),
+    hostFunction('fd_sync', 'fd:fd', (fd) => fds.get(u32(fd), Rights.FD_SYNC).sync()),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_tell
     hostFunction('fd_tell', 'fd:fd offset:ptr', (fd, out) => {
-      const d = fds.get(u32(fd));
+      const d = fds.get(u32(fd), Rights.FD_TELL);
       m().check(u32(out), 8);
-      m().setU64(u32(out), d.seek(0n, 1));
+      m().setU64(u32(out), d.seek(0n, Whence.CUR));
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_write
     hostFunction(
       'fd_write',
       'fd:fd iovs:ptr iovs_len:u32 nwritten:ptr',
       (fd, iovs, n, out) => {
-        const d = fds.get(u32(fd));
+        const d = fds.get(u32(fd), Rights.FD_WRITE);
         m().check(u32(out), 4);
         return settle(
           untilReady(d, 'write', () => d.write(m().iovecs(u32(iovs), u32(n)))),
