@@ -40,6 +40,8 @@ export class GuestNetwork {
   #open = 0;
   /** Sockets closed but still delivering what they had accepted. */
   readonly #closing = new Set<Promise<void>>();
+  /** Datagram sockets the guest bound (the policy let it listen there) or connected (the kernel filters senders). */
+  readonly #addressed = new WeakSet<NetSocket>();
 
   constructor(opts: GuestNetworkOptions) {
     this.#opts = opts;
@@ -57,7 +59,9 @@ export class GuestNetwork {
 
   /** A new socket descriptor (EMFILE past the cap). */
   open(family: SocketFamily, type: SocketType): SocketDescriptor {
-    return this.adopt(this.#opts.driver.socket(family, type));
+    const socket = this.#opts.driver.socket(family, type);
+    if (type === 'dgram') socket.setReceiveFilter?.((from) => this.#mayReceive(socket, from));
+    return this.adopt(socket);
   }
 
   /** Wraps a driver socket (opened here or accepted) as a counted descriptor. */
@@ -87,7 +91,11 @@ export class GuestNetwork {
     const host = this.#onHost(ep);
     this.#check('listen', host);
     if (ep.kind === 'unix') d.guestLocalPath = ep.path;
-    return d.socket.bind(host);
+    const socket = d.socket;
+    const bound = socket.bind(host);
+    if (socket.type !== 'dgram') return bound;
+    if (bound === undefined) return void this.#addressed.add(socket);
+    return bound.then(() => void this.#addressed.add(socket));
   }
 
   listen(d: SocketDescriptor, backlog: number): void | Promise<void> {
@@ -111,7 +119,11 @@ export class GuestNetwork {
     const host = this.#onHost(ep);
     this.#check('connect', host);
     if (ep.kind === 'unix') d.guestPeerPath = ep.path;
-    return d.socket.connect(host);
+    const socket = d.socket;
+    const connected = socket.connect(host);
+    if (socket.type !== 'dgram') return connected;
+    if (connected === undefined) return void this.#addressed.add(socket);
+    return connected.then(() => void this.#addressed.add(socket));
   }
 
   sendTo(d: SocketDescriptor, bufs: readonly Uint8Array[], ep: Endpoint | undefined): number {
@@ -126,6 +138,31 @@ export class GuestNetwork {
     const addrs = await this.#opts.driver.lookup(hostname, family);
     this.#opts.policy.learn(hostname, addrs);
     return addrs;
+  }
+
+  /**
+   * Whether a datagram from `from` may reach `socket`. A socket the guest
+   * bound (allowed to listen there) or connected takes what arrives; one
+   * bound implicitly by its first send-to takes datagrams only from where
+   * it may send, unless the policy would let it listen on its local address.
+   * Others are dropped, with a trace line.
+   */
+  #mayReceive(socket: NetSocket, from: Endpoint): boolean {
+    if (this.#addressed.has(socket)) return true;
+    try {
+      const policy = this.#opts.policy;
+      const send = policy.check('send', from);
+      if (send.allowed) return true;
+      const local = socket.localEndpoint();
+      const listen = policy.check('listen', local);
+      if (listen.allowed) return true;
+      this.#opts.onRefused?.(
+        `policy: datagram from ${formatEndpoint(from)} to ${formatEndpoint(local)} dropped: ${send.reason}; ${listen.reason}`,
+      );
+    } catch {
+      // a policy that throws lets nothing through
+    }
+    return false;
   }
 
   /** Throws EACCES (and reports why) when the policy refuses `op` on `ep`. */
