@@ -6,6 +6,8 @@ import { SocketDescriptor } from './socket-descriptor.ts';
 
 /** Default cap on sockets one guest may hold open at once (EMFILE past it). */
 export const DEFAULT_MAX_SOCKETS = 1024;
+/** How long {@link GuestNetwork.prepare} waits for one name to resolve. */
+export const PREPARE_LOOKUP_TIMEOUT_MS = 5000;
 
 /**
  * In-host services that answer some endpoints without a real socket (the
@@ -46,6 +48,37 @@ export class GuestNetwork {
   constructor(opts: GuestNetworkOptions) {
     this.#opts = opts;
     this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  }
+
+  /**
+   * Resolves, through the driver (as the guest's own lookups are), the
+   * names the policy needs before the guest runs (denied host names, see
+   * {@link NetworkPolicy.namesToResolve}) and teaches it the answers. A name
+   * that does not resolve within {@link PREPARE_LOOKUP_TIMEOUT_MS} covers no
+   * address; a trace line says so. Call once, before the guest starts.
+   */
+  async prepare(): Promise<void> {
+    const { policy, driver } = this.#opts;
+    const names = policy.namesToResolve?.() ?? [];
+    await Promise.all(
+      names.map(async (name) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new SysError('ETIMEDOUT', `no answer in ${PREPARE_LOOKUP_TIMEOUT_MS} ms`)),
+            PREPARE_LOOKUP_TIMEOUT_MS,
+          );
+        });
+        try {
+          policy.learn(name, await Promise.race([driver.lookup(name), timeout]));
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          this.#opts.onRefused?.(`policy: ${name} did not resolve (${why}): a rule naming it covers no address`);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
   }
 
   /** Settles when every closed socket has flushed (each gives up after its linger time). */
