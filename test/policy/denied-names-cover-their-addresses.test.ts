@@ -39,7 +39,7 @@ function driverWith(table: Record<string, string[]>, asked: string[] = []): NetD
     lookup: async (name) => {
       asked.push(name);
       const found = table[name];
-      if (found === undefined) throw new SysError('ENOTFOUND', `no such host ${name}`);
+      if (found === undefined) throw new SysError('ENOENT', `no such host ${name}`);
       return found;
     },
   };
