@@ -116,6 +116,7 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     dnsServer: options.net?.dnsServer,
   });
   try {
+    await host.network.prepare();
     await preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []);
     if (dns) host.addEtc();
     const imports = host.imports(jspi);

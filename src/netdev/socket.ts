@@ -65,6 +65,12 @@ export interface NetSocket {
   poll(kind: PollKind): Readiness;
   /** Calls `wake` once when `poll(kind)` may have changed; returns a cancel function. */
   onReady(kind: PollKind, wake: () => void): () => void;
+  /**
+   * Datagram sockets: from now on each arriving datagram is passed to
+   * `accept` with its sender and dropped, before it is queued or counted
+   * for readiness, unless that returns true. Streams do not have it.
+   */
+  setReceiveFilter?(accept: ((from: Endpoint) => boolean) | undefined): void;
   /** Releases the socket; further calls fail with EBADF. Bytes already accepted are still sent, as after close(2). */
   close(): void;
   /** Settles once a closed socket has sent what it had accepted (or given up). */

@@ -29,6 +29,13 @@ export interface NetworkPolicy {
   checkLookup(hostname: string): PolicyDecision;
   /** Records that `hostname` resolved to `addresses` (textual IPs). */
   learn(hostname: string, addresses: readonly string[]): void;
+  /**
+   * Host names whose addresses the policy needs even if the guest never
+   * looks them up (a denied name: its lookups are refused). The host
+   * resolves each once, before the guest starts, as it resolves the
+   * guest's own lookups, and passes the answer to {@link NetworkPolicy.learn}.
+   */
+  namesToResolve?(): readonly string[];
 }
 
 /**

@@ -57,7 +57,9 @@ LOOPBACK.addAddress('::1', 'ipv6');
  *   listening: that takes `allowListen`.
  * - A rule naming a host matches the addresses that name resolved to (see
  *   {@link RulePolicy.learn}); `localhost` also always matches 127.0.0.0/8 and
- *   ::1. Addresses are compared in canonical form, IPv4-mapped IPv6 as IPv4,
+ *   ::1. The host resolves denied names itself before the guest starts
+ *   ({@link RulePolicy.namesToResolve}), so a denied name refuses its
+ *   addresses even though the guest may not look it up. Addresses are compared in canonical form, IPv4-mapped IPv6 as IPv4,
  *   zone ids ignored; an endpoint address that is not a strict IP literal is
  *   refused. A connect or send to the unspecified address (0.0.0.0, ::),
  *   which reaches this machine, is matched both as itself and as loopback.
@@ -72,6 +74,8 @@ export class RulePolicy implements PortablePolicy {
   readonly #deny: RuleSet;
   /** Host names some rule names: the only ones worth learning. */
   readonly #names: ReadonlySet<string>;
+  /** Host names a deny rule names: resolved by the host up front, and never forgotten. */
+  readonly #deniedNames: ReadonlySet<string>;
   /** name → canonical addresses, oldest name first; each set oldest address first. */
   readonly #learned = new Map<string, Set<string>>();
   readonly #maxNames: number;
@@ -92,6 +96,18 @@ export class RulePolicy implements PortablePolicy {
       if (r.target.kind === 'host') names.add(r.target.name);
     }
     this.#names = names;
+    this.#deniedNames = new Set(this.#deny.rules.flatMap((r) => (r.target.kind === 'host' ? [r.target.name] : [])));
+  }
+
+  /**
+   * The host names `denyNet` names. A denied name's lookups are refused, so
+   * the guest never resolves it: the host resolves these itself (see
+   * {@link NetworkPolicy.namesToResolve}) so that the deny entry also
+   * refuses the addresses the name resolves to, however the guest reaches
+   * them (by address, or by another name).
+   */
+  namesToResolve(): readonly string[] {
+    return [...this.#deniedNames];
   }
 
   /** May the guest perform `op` on `endpoint`? Never throws. */
@@ -192,8 +208,13 @@ export class RulePolicy implements PortablePolicy {
     this.#learned.set(name, new Set(all));
     this.#decisions.clear();
     if (this.#learned.size > this.#maxNames) {
-      const oldest = this.#learned.keys().next();
-      if (oldest.done !== true) this.#learned.delete(oldest.value);
+      // The oldest name goes, unless it is denied: forgetting a denied
+      // name's addresses would let them through.
+      for (const oldest of this.#learned.keys()) {
+        if (this.#deniedNames.has(oldest)) continue;
+        this.#learned.delete(oldest);
+        break;
+      }
     }
   }
 

@@ -78,7 +78,16 @@ after(async () => {
 const normalize = (s: string): string => s.replace(/(127\.0\.0\.1):\d+->/g, '$1:*->');
 
 function cases(): string[] {
-  return ['refused', `127.0.0.1:${closedPort}`, 'reset', `127.0.0.1:${resetPort}`, 'halfclose', `127.0.0.1:${halfClosePort}`];
+  return [
+    'refused',
+    `127.0.0.1:${closedPort}`,
+    'reset',
+    `127.0.0.1:${resetPort}`,
+    'writereset',
+    `127.0.0.1:${resetPort}`,
+    'halfclose',
+    `127.0.0.1:${halfClosePort}`,
+  ];
 }
 
 test(
@@ -103,6 +112,12 @@ test(
         `reset: read after reset: 0 bytes, read ${peer(resetPort)}: fd_read: Connection reset by peer`,
         `reset: write after reset: write ${peer(resetPort)}: fd_write: Broken pipe`,
         'reset: read again: 0 bytes, EOF',
+        // As on Linux: the first call after the reset reports it (here a
+        // write: ECONNRESET), later writes EPIPE, and reads end of stream.
+        'writereset: got "hello"',
+        `writereset: write after reset: write ${peer(resetPort)}: fd_write: Connection reset by peer`,
+        `writereset: write again: write ${peer(resetPort)}: fd_write: Broken pipe`,
+        'writereset: read after that: 0 bytes, EOF',
         'halfclose: read "request data", then <nil>',
         'halfclose: read at EOF: 0 bytes, EOF',
         'halfclose: write after EOF: <nil>',

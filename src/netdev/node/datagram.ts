@@ -44,6 +44,8 @@ export class NodeDatagramSocket implements NetSocket {
   #error: Errno | undefined;
   #options = new Map<SocketOption, number>();
   readonly #waiters = new Waiters();
+  /** See {@link NetSocket.setReceiveFilter}. */
+  #accept: ((from: Endpoint) => boolean) | undefined;
 
   constructor(family: 'ipv4' | 'ipv6') {
     this.family = family;
@@ -62,7 +64,9 @@ export class NodeDatagramSocket implements NetSocket {
     sock.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => {
       if (this.#readShut) return;
       if (this.#queue.length >= MAX_QUEUED_DATAGRAMS || this.#queuedBytes + data.length > MAX_QUEUED_BYTES) return;
-      this.#queue.push({ data, from: ipEndpoint(rinfo.address, rinfo.port) });
+      const from = ipEndpoint(rinfo.address, rinfo.port);
+      if (this.#accept !== undefined && !this.#accept(from)) return;
+      this.#queue.push({ data, from });
       this.#queuedBytes += data.length;
       this.#waiters.wake('read');
     });
@@ -228,6 +232,10 @@ export class NodeDatagramSocket implements NetSocket {
 
   onReady(kind: PollKind, wake: () => void): () => void {
     return this.#waiters.add(kind, wake);
+  }
+
+  setReceiveFilter(accept: ((from: Endpoint) => boolean) | undefined): void {
+    this.#accept = accept;
   }
 
   close(): void {

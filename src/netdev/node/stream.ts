@@ -227,8 +227,16 @@ export class NodeStreamSocket implements NetSocket {
     if (this.#state === 'connecting') throw EAGAIN;
     if (this.#state === 'closed') throw new SysError('EBADF');
     if (this.#state !== 'connected' || sock === undefined) throw new SysError('ENOTCONN');
+    if (this.#failure !== undefined) {
+      // As on Linux (sk_err): the pending error, a reset say, is reported
+      // once, by whichever call comes first; later writes get EPIPE and
+      // reads end of stream.
+      const errno = this.#failure;
+      this.#failure = undefined;
+      this.#eof = true;
+      throw new SysError(errno);
+    }
     if (this.#writeShut || sock.destroyed || sock.writableEnded) throw new SysError('EPIPE');
-    if (this.#failure !== undefined) throw new SysError(this.#failure === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
     const room = SEND_HIGH_WATER - sock.writableLength;
     if (room <= 0) throw EAGAIN;
     const limit = whole ? Number.MAX_SAFE_INTEGER : room;

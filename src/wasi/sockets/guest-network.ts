@@ -58,11 +58,35 @@ export class GuestNetwork {
   #open = 0;
   /** Sockets closed but still delivering what they had accepted. */
   readonly #closing = new Set<Promise<void>>();
+  /** Datagram sockets the guest bound (the policy let it listen there) or connected (the kernel filters senders). */
+  readonly #addressed = new WeakSet<NetSocket>();
 
   constructor(opts: GuestNetworkOptions) {
     this.#opts = opts;
     this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
     this.#resolver = opts.resolver ?? new HostResolver({ lookup: (name, family) => opts.driver.lookup(name, family) });
+  }
+
+  /**
+   * Resolves, through the resolver the guest's own lookups use (same
+   * upstream, cap and deadline), the names the policy needs before the
+   * guest runs (denied host names, see {@link NetworkPolicy.namesToResolve})
+   * and teaches it the answers. A name that does not resolve covers no
+   * address; a trace line says so. Call once, before the guest starts.
+   */
+  async prepare(): Promise<void> {
+    const { policy } = this.#opts;
+    const names = policy.namesToResolve?.() ?? [];
+    await Promise.all(
+      names.map(async (name) => {
+        try {
+          policy.learn(name, await this.#resolver.lookup(name));
+        } catch (err) {
+          const why = err instanceof Error ? err.message : String(err);
+          this.#opts.onRefused?.(`policy: ${name} did not resolve (${why}): a rule naming it covers no address`);
+        }
+      }),
+    );
   }
 
   /** Settles when every closed socket has flushed (each gives up after its linger time). */
@@ -76,7 +100,9 @@ export class GuestNetwork {
 
   /** A new socket descriptor (EMFILE past the cap). */
   open(family: SocketFamily, type: SocketType): SocketDescriptor {
-    return this.adopt(this.#opts.driver.socket(family, type));
+    const socket = this.#opts.driver.socket(family, type);
+    if (type === 'dgram') socket.setReceiveFilter?.((from) => this.#mayReceive(socket, from));
+    return this.adopt(socket);
   }
 
   /** Wraps a driver socket (opened here or accepted) as a counted descriptor. */
@@ -103,13 +129,13 @@ export class GuestNetwork {
   }
 
   bind(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
-    if (ep.kind !== 'unix') {
-      this.#check('listen', ep);
-      return d.socket.bind(ep);
+    if (ep.kind === 'unix') {
+      const host = this.#unix(d, ep.path, 'bind');
+      d.guestLocalPath = ep.path;
+      return d.socket.bind(host);
     }
-    const host = this.#unix(d, ep.path, 'bind');
-    d.guestLocalPath = ep.path;
-    return d.socket.bind(host);
+    this.#check('listen', ep);
+    return this.#addressing(d.socket, d.socket.bind(ep));
   }
 
   listen(d: SocketDescriptor, backlog: number): void | Promise<void> {
@@ -130,13 +156,20 @@ export class GuestNetwork {
         return replacement.connect(ep);
       }
     }
-    if (ep.kind !== 'unix') {
-      this.#check('connect', ep);
-      return d.socket.connect(ep);
+    if (ep.kind === 'unix') {
+      const host = this.#unix(d, ep.path, 'connect');
+      d.guestPeerPath = ep.path;
+      return d.socket.connect(host);
     }
-    const host = this.#unix(d, ep.path, 'connect');
-    d.guestPeerPath = ep.path;
-    return d.socket.connect(host);
+    this.#check('connect', ep);
+    return this.#addressing(d.socket, d.socket.connect(ep));
+  }
+
+  /** Marks a datagram socket the guest bound or connected itself once that is done: it receives from anyone. */
+  #addressing(socket: NetSocket, pending: void | Promise<void>): void | Promise<void> {
+    if (socket.type !== 'dgram') return pending;
+    if (pending === undefined) return void this.#addressed.add(socket);
+    return pending.then(() => void this.#addressed.add(socket));
   }
 
   sendTo(d: SocketDescriptor, bufs: readonly Uint8Array[], ep: Endpoint | undefined): number {
@@ -163,6 +196,31 @@ export class GuestNetwork {
     }
     this.#opts.policy.learn(hostname, addrs);
     return addrs;
+  }
+
+  /**
+   * Whether a datagram from `from` may reach `socket`. A socket the guest
+   * bound (allowed to listen there) or connected takes what arrives; one
+   * bound implicitly by its first send-to takes datagrams only from where
+   * it may send, unless the policy would let it listen on its local address.
+   * Others are dropped, with a trace line.
+   */
+  #mayReceive(socket: NetSocket, from: Endpoint): boolean {
+    if (this.#addressed.has(socket)) return true;
+    try {
+      const policy = this.#opts.policy;
+      const send = policy.check('send', from);
+      if (send.allowed) return true;
+      const local = socket.localEndpoint();
+      const listen = policy.check('listen', local);
+      if (listen.allowed) return true;
+      this.#opts.onRefused?.(
+        `policy: datagram from ${formatEndpoint(from)} to ${formatEndpoint(local)} dropped: ${send.reason}; ${listen.reason}`,
+      );
+    } catch {
+      // a policy that throws lets nothing through
+    }
+    return false;
   }
 
   /** Throws EACCES (and reports why) when the policy refuses `op` on `ep`. */

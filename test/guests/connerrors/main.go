@@ -7,6 +7,9 @@
 //	reset ADDR      dial a peer that sends "hello", waits for "got it\n" and
 //	                then resets the connection: reads until the error, then
 //	                writes once and reads once more, printing each result
+//	writereset ADDR dial a peer like reset's, but after it resets do not
+//	                read: wait a moment, write twice, then read, printing
+//	                each result (the first write reports the reset)
 //	halfclose ADDR  dial a peer that sends some bytes and half-closes: reads
 //	                to EOF, then writes "reply after EOF\n" (which the peer
 //	                receives) and closes
@@ -43,6 +46,8 @@ func main() {
 			}
 		case "reset":
 			reset(addr)
+		case "writereset":
+			writeReset(addr)
 		case "halfclose":
 			halfClose(addr)
 		default:
@@ -77,6 +82,35 @@ func reset(addr string) {
 	fmt.Printf("reset: write after reset: %v\n", err)
 	n, err = c.Read(buf)
 	fmt.Printf("reset: read again: %d bytes, %v\n", n, err)
+}
+
+func writeReset(addr string) {
+	c, err := dial(addr)
+	if err != nil {
+		fmt.Printf("writereset: dial: %v\n", err)
+		return
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	hello := make([]byte, 5)
+	if _, err := io.ReadFull(c, hello); err != nil {
+		fmt.Printf("writereset: read hello: %v\n", err)
+		return
+	}
+	fmt.Printf("writereset: got %q\n", hello)
+	if _, err := c.Write([]byte("got it\n")); err != nil {
+		fmt.Printf("writereset: write: %v\n", err)
+		return
+	}
+	// The peer resets as soon as it reads "got it"; on loopback the reset
+	// arrives well within this pause.
+	time.Sleep(300 * time.Millisecond)
+	_, err = c.Write([]byte("too late\n"))
+	fmt.Printf("writereset: write after reset: %v\n", err)
+	_, err = c.Write([]byte("later still\n"))
+	fmt.Printf("writereset: write again: %v\n", err)
+	n, err := c.Read(make([]byte, 100))
+	fmt.Printf("writereset: read after that: %d bytes, %v\n", n, err)
 }
 
 func halfClose(addr string) {
