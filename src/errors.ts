@@ -20,6 +20,8 @@ export type DialtoneErrorCode =
   | 'ERR_GUEST_TRAP'
   /** An option given to `spawnWorker` cannot cross into a worker thread (a policy object, a callback): pass plain data. */
   | 'ERR_WORKER_OPTIONS'
+  /** A Wisp relay cannot listen, or a relay client cannot reach its relay. */
+  | 'ERR_RELAY'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 

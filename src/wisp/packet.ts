@@ -75,7 +75,7 @@ export class WispProtocolError extends Error {
 
 const HEADER = 5;
 
-function header(type: number, stream: number, payload: number): { buf: Uint8Array; view: DataView } {
+function header(type: number, stream: number, payload: number): { buf: Uint8Array<ArrayBuffer>; view: DataView } {
   const buf = new Uint8Array(HEADER + payload);
   const view = new DataView(buf.buffer);
   view.setUint8(0, type);
@@ -84,7 +84,7 @@ function header(type: number, stream: number, payload: number): { buf: Uint8Arra
 }
 
 /** CONNECT: open `stream` to `host`:`port` over TCP or UDP. */
-export function encodeConnect(stream: number, streamType: number, port: number, host: string): Uint8Array {
+export function encodeConnect(stream: number, streamType: number, port: number, host: string): Uint8Array<ArrayBuffer> {
   const name = new TextEncoder().encode(host);
   const { buf, view } = header(PacketType.CONNECT, stream, 3 + name.length);
   view.setUint8(5, streamType);
@@ -94,28 +94,28 @@ export function encodeConnect(stream: number, streamType: number, port: number, 
 }
 
 /** DATA: `data` for `stream` (copied). */
-export function encodeData(stream: number, data: Uint8Array): Uint8Array {
+export function encodeData(stream: number, data: Uint8Array): Uint8Array<ArrayBuffer> {
   const { buf } = header(PacketType.DATA, stream, data.length);
   buf.set(data, HEADER);
   return buf;
 }
 
 /** CONTINUE: the receiver's buffer has room for `remaining` more packets. */
-export function encodeContinue(stream: number, remaining: number): Uint8Array {
+export function encodeContinue(stream: number, remaining: number): Uint8Array<ArrayBuffer> {
   const { buf, view } = header(PacketType.CONTINUE, stream, 4);
   view.setUint32(5, remaining >>> 0, true);
   return buf;
 }
 
 /** CLOSE: `stream` ends, for `reason`. */
-export function encodeClose(stream: number, reason: number): Uint8Array {
+export function encodeClose(stream: number, reason: number): Uint8Array<ArrayBuffer> {
   const { buf, view } = header(PacketType.CLOSE, stream, 1);
   view.setUint8(5, reason);
   return buf;
 }
 
 /** INFO (v2): version and extensions, on stream 0. */
-export function encodeInfo(major: number, minor: number, extensions: readonly WispExtension[]): Uint8Array {
+export function encodeInfo(major: number, minor: number, extensions: readonly WispExtension[]): Uint8Array<ArrayBuffer> {
   const size = 2 + extensions.reduce((n, e) => n + 5 + e.payload.length, 0);
   const { buf, view } = header(PacketType.INFO, 0, size);
   view.setUint8(5, major);
