@@ -394,8 +394,10 @@ class Session {
       return this.#udpSend(s, b);
     }
     s.inFlight++;
-    if (s.inFlight > STREAM_BUFFER_PACKETS) {
-      this.#log(`relay: closing stream ${s.id} from ${this.#peer}: it sent more than its credit of ${STREAM_BUFFER_PACKETS} packets`);
+    s.credit--;
+    // Packets already on the way when a CONTINUE left are not the client's fault: twice the credit is the hard cap.
+    if (s.inFlight > 2 * STREAM_BUFFER_PACKETS) {
+      this.#log(`relay: closing stream ${s.id} from ${this.#peer}: it overran its credit of ${STREAM_BUFFER_PACKETS} packets`);
       return this.#closeStream(s, CloseReason.THROTTLED);
     }
     this.#buffered += b.length;
@@ -419,9 +421,8 @@ class Session {
       s.bytes -= b.length;
       s.inFlight--;
       // Renew the credit once half of it is used and the queue has drained below half.
-      s.credit--;
       if (s.credit <= STREAM_BUFFER_PACKETS / 2 && s.inFlight <= STREAM_BUFFER_PACKETS / 2) {
-        s.credit = STREAM_BUFFER_PACKETS - s.inFlight;
+        s.credit = Math.max(1, STREAM_BUFFER_PACKETS - s.inFlight);
         this.#send(encodeContinue(s.id, s.credit));
       }
     });
