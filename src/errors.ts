@@ -24,6 +24,8 @@ export type DialtoneErrorCode =
   | 'ERR_MAX_MEMORY'
   /** A socket to preopen (`--listen` / `--dial`, `net.listen` / `net.dial`) could not be set up: address in use, connection refused, ... */
   | 'ERR_PREOPEN_SOCKET'
+  /** A Wisp relay cannot listen, or a relay client cannot reach its relay. */
+  | 'ERR_RELAY'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 

@@ -4,6 +4,7 @@ import { checkImports, loadModule, type ModuleSource } from './module.ts';
 import { WasiHost, type Preopen, type SocketAbi } from './wasi/host.ts';
 import { ProcExit } from './wasi/proc-exit.ts';
 import { preopenSockets } from './wasi/sockets/preopened.ts';
+import type { NetDriver } from './netdev/socket.ts';
 import type { NetworkPolicy } from './policy/policy.ts';
 import { toNetworkPolicy } from './policy/portable.ts';
 import type { RulePolicyOptions } from './policy/rules.ts';
@@ -76,6 +77,8 @@ export interface NetOptions {
    * TypeError for a malformed address. (The CLI's `--dns-server`.)
    */
   dnsServer?: string;
+  /** The network driver (default: this machine's network through Node); e.g. a `WispDriver` for a relay. */
+  driver?: NetDriver;
 }
 
 /** How a guest ended. */
@@ -111,7 +114,7 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
     trace,
     signatures,
     socketAbi: options.net?.abi,
-    network: { policy },
+    network: { policy, driver: options.net?.driver },
     dns,
     dnsServer: options.net?.dnsServer,
   });

@@ -3,7 +3,10 @@ import { createRequire } from 'node:module';
 import { DialtoneError } from '../errors.ts';
 import { policyFromFlags } from '../policy/flags.ts';
 import { run } from '../run.ts';
-import { USAGE, parseCommandLine, type RunCommand } from './options.ts';
+import { USAGE, parseCommandLine, type RelayCommand, type RunCommand } from './options.ts';
+import { WispDriver } from '../netdev/wisp/driver.ts';
+import { policyOptionsFromFlags } from '../policy/flags.ts';
+import { startRelay } from '../relay/server.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -23,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`dialtone ${version}\n`);
       return 0;
     }
+    if (cmd.command === 'relay') return await relayCommand(cmd);
     return await runCommand(cmd);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -52,6 +56,23 @@ async function runCommand(cmd: RunCommand): Promise<number> {
 }
 
 async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<number> {
+  let driver: WispDriver | undefined;
+  if (cmd.relay !== undefined) {
+    driver = new WispDriver(cmd.relay);
+    try {
+      await driver.check();
+    } catch (err) {
+      throw new DialtoneError('ERR_RELAY', (err as Error).message, { cause: err });
+    }
+  }
+  try {
+    return await runWith(cmd, env, driver);
+  } finally {
+    driver?.close();
+  }
+}
+
+async function runWith(cmd: RunCommand, env: Record<string, string>, driver: WispDriver | undefined): Promise<number> {
   const { exitCode } = await run(cmd.module, {
     args: cmd.args,
     argv0: cmd.module,
@@ -66,7 +87,31 @@ async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<n
       dial: cmd.dial,
       abi: cmd.socketAbi,
       ...(cmd.dnsServer === undefined ? {} : { dnsServer: cmd.dnsServer }),
+      driver,
     },
   });
   return exitCode;
+}
+
+/** `dialtone relay`: runs until killed; prints the URL it serves once listening. */
+async function relayCommand(cmd: RelayCommand): Promise<number> {
+  const flags = policyOptionsFromFlags({ allowNet: cmd.allowNet, denyNet: cmd.denyNet });
+  const relay = await startRelay({
+    host: cmd.host,
+    port: cmd.port,
+    allowNet: flags.allowNet,
+    denyNet: flags.denyNet,
+    origins: cmd.origins,
+    token: cmd.token,
+    staticDir: cmd.staticDir,
+  });
+  const policy =
+    flags.allowNet === undefined ? 'public addresses only' : flags.allowNet === true ? 'every destination' : flags.allowNet.join(',');
+  process.stdout.write(`dialtone relay listening on ${relay.url} (destinations: ${policy})\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await relay.close();
+  return 0;
 }

@@ -28,10 +28,29 @@ export interface RunCommand {
   maxMemory?: number | undefined;
   /** `--dns-server HOST[:PORT]`: the upstream DNS server, instead of the system resolver. */
   dnsServer?: string | undefined;
+  /** `--relay URL`: send the guest's sockets through this Wisp relay. */
+  relay?: string | undefined;
+}
+
+/** A parsed `dialtone relay` command line. */
+export interface RelayCommand {
+  command: 'relay';
+  /** `--listen HOST:PORT` (default 127.0.0.1:8717). */
+  host: string;
+  port: number;
+  /** `--allow-net[=LIST]` / `--deny-net=LIST` occurrences (`true` for a bare flag). */
+  allowNet: (true | string)[];
+  denyNet: (true | string)[];
+  /** `--static DIR`. */
+  staticDir?: string | undefined;
+  /** `--origin=LIST` entries. */
+  origins: string[];
+  /** `--token SECRET`. */
+  token?: string | undefined;
 }
 
 /** Any parsed command line. */
-export type Command = RunCommand | { command: 'help' } | { command: 'version' };
+export type Command = RunCommand | RelayCommand | { command: 'help' } | { command: 'version' };
 
 export const USAGE = `Usage: dialtone run [options] module.wasm [args...]
 
@@ -68,10 +87,29 @@ Network (everything is refused unless allowed):
                        module's imports, and wasinet_v0), wasmedge (the
                        WasmEdge extensions only), wasmedge-v1, wasmedge-v2,
                        wasinet, or none
+  --relay URL          send the guest's sockets through the Wisp relay at URL
+                       (ws://HOST:PORT/) instead of this machine's network;
+                       the relay resolves names; no listening
   -h, --help           show this help
   --version            show dialtone's version
 
-Arguments after the module (or after --) go to the guest unchanged.`;
+Arguments after the module (or after --) go to the guest unchanged.
+
+Usage: dialtone relay [options]
+
+Runs a Wisp (v1 and v2) relay: browser and --relay guests' sockets go out
+from here. By default only public addresses are reachable.
+
+Options:
+  --listen HOST:PORT   where to listen (default 127.0.0.1:8717; port 0 = any)
+  --allow-net          allow every destination, loopback and private included
+  --allow-net=LIST     allow exactly these destinations (the syntax of run's
+                       --allow-net), instead of public addresses only
+  --deny-net=LIST      refuse these destinations; deny wins
+  --origin=LIST        also accept WebSockets from these page origins
+                       (default: the relay's own origin, and non-browsers)
+  --token SECRET       require ?token=SECRET (or Authorization: Bearer)
+  --static DIR         also serve DIR over HTTP, cross-origin isolated`;
 
 function usage(message: string): never {
   throw new DialtoneError('ERR_USAGE', `${message} (see dialtone --help)`);
@@ -83,6 +121,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === '-h' || command === '--help' || command === 'help') return { command: 'help' };
   if (command === '--version' || command === 'version') return { command: 'version' };
+  if (command === 'relay') return parseRelay(rest);
   if (command !== 'run') usage(`unknown command "${command}"`);
 
   const cmd: RunCommand = {
@@ -174,6 +213,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
         cmd.dnsServer = server;
         break;
       }
+      case '--relay': {
+        const url = value(flag, inline);
+        if (!/^wss?:\/\/[^/]+\/.*$/.test(url)) usage(`--relay ${url}: expected ws://HOST:PORT/ (ending in /)`);
+        cmd.relay = url;
+        break;
+      }
       case '--socket-abi': {
         const abi = value(flag, inline);
         if (!SOCKET_ABIS.includes(abi as SocketAbi)) usage(`--socket-abi ${abi}: expected one of ${SOCKET_ABIS.join(', ')}`);
@@ -188,5 +233,56 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (module === undefined) usage('no module given');
   cmd.module = module;
   cmd.args = rest.slice(i + 1);
+  return cmd;
+}
+
+/** Parses the options of `dialtone relay`. */
+function parseRelay(rest: readonly string[]): RelayCommand {
+  const cmd: RelayCommand = { command: 'relay', host: '127.0.0.1', port: 8717, allowNet: [], denyNet: [], origins: [] };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    const eq = arg.indexOf('=');
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = rest[++i];
+      if (v === undefined) usage(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--listen': {
+        const spec = value();
+        const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(spec);
+        if (m === null || Number(m[3]) > 65535) usage(`--listen ${spec}: expected HOST:PORT`);
+        cmd.host = m[1] ?? (m[2] || '127.0.0.1');
+        cmd.port = Number(m[3]);
+        break;
+      }
+      case '--allow-net':
+        cmd.allowNet.push(inline ?? true);
+        break;
+      case '--deny-net':
+        cmd.denyNet.push(inline ?? true);
+        break;
+      case '--origin':
+        cmd.origins.push(
+          ...value()
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== ''),
+        );
+        break;
+      case '--token':
+        cmd.token = value();
+        if (cmd.token === '') usage('--token needs a non-empty secret');
+        break;
+      case '--static':
+        cmd.staticDir = value();
+        break;
+      default:
+        usage(`unknown relay option ${arg}`);
+    }
+  }
   return cmd;
 }

@@ -24,7 +24,7 @@ export interface WorkerRunOptions extends Omit<RunOptions, 'stdio' | 'trace' | '
  * @example
  * spawnWorker('client.wasm', { net: { policy: { allowNet: ['api.example.com:443'], denyNet: ['10.0.0.0/8'] } } });
  */
-export interface WorkerNetOptions extends Omit<NetOptions, 'policy'> {
+export interface WorkerNetOptions extends Omit<NetOptions, 'policy' | 'driver'> {
   /**
    * What the guest may reach (default: nothing): rules as the
    * `--allow-net`, `--allow-listen` and `--deny-net` flags take them, or a

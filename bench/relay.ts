@@ -1,0 +1,96 @@
+// TCP echo throughput through a dialtone relay against the same echo
+// direct: the Wisp client driver (Node) → `dialtone relay` (in this
+// process) → a node:net echo server, versus the Node driver → the same
+// echo server. Both drive the same NetSocket interface the guest ABIs use.
+//
+// Usage: node bench/relay.ts [--mib N] [--runs N]   (prints MiB/s and the ratio)
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { ipEndpoint } from '../src/netdev/endpoint.ts';
+import { NodeDriver } from '../src/netdev/node/driver.ts';
+import type { NetDriver, NetSocket } from '../src/netdev/socket.ts';
+import { WispDriver } from '../src/netdev/wisp/driver.ts';
+import { SysError } from '../src/internal/errno.ts';
+import { startRelay } from '../src/relay/server.ts';
+
+const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, runs: { type: 'string', default: '3' } } });
+const MIB = Number(values.mib);
+const RUNS = Number(values.runs);
+const TIME_LIMIT_MS = 60_000;
+
+function ready(sock: NetSocket, kind: 'read' | 'write'): Promise<void> {
+  return new Promise((resolve) => {
+    if (sock.poll(kind).ready) return resolve();
+    sock.onReady(kind, () => resolve());
+  });
+}
+
+/** Sends `mib` MiB while reading the echo back; resolves with MiB/s. */
+async function echo(driver: NetDriver, port: number, mib: number): Promise<number> {
+  const sock = driver.socket('ipv4', 'stream');
+  try {
+    sock.connect(ipEndpoint('127.0.0.1', port));
+  } catch (err) {
+    if (!(err instanceof SysError) || err.errno !== 'EINPROGRESS') throw err;
+  }
+  await ready(sock, 'write');
+  const block = new Uint8Array(64 * 1024).map((_, i) => i & 0xff);
+  const total = mib * 1024 * 1024;
+  const buf = new Uint8Array(256 * 1024);
+  let sent = 0;
+  let got = 0;
+  const start = performance.now();
+  const deadline = Date.now() + TIME_LIMIT_MS;
+  while (got < total) {
+    if (Date.now() > deadline) throw new Error('echo took over 60 s');
+    let progressed = false;
+    if (sent < total) {
+      try {
+        sent += sock.send([block.subarray(0, Math.min(block.length, total - sent))]);
+        progressed = true;
+      } catch (err) {
+        if (!(err instanceof SysError) || err.errno !== 'EAGAIN') throw err;
+      }
+    }
+    try {
+      const r = sock.recv([buf], false);
+      if (r.n === 0) throw new Error('echo ended early');
+      got += r.n;
+      progressed = true;
+    } catch (err) {
+      if (!(err instanceof SysError) || err.errno !== 'EAGAIN') throw err;
+    }
+    if (!progressed) await Promise.race([ready(sock, 'read'), sent < total ? ready(sock, 'write') : new Promise(() => {})]);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  sock.close();
+  return mib / seconds;
+}
+
+const server = net.createServer((s) => {
+  s.on('error', () => {});
+  s.pipe(s);
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as AddressInfo).port;
+const relay = await startRelay({ port: 0, allowNet: ['127.0.0.1'], log: () => {} });
+const wisp = new WispDriver(relay.url);
+const direct = new NodeDriver();
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const results = { direct: [] as number[], relay: [] as number[] };
+await echo(direct, port, 4); // warm-up
+await echo(wisp, port, 4);
+for (let i = 0; i < RUNS; i++) {
+  results.direct.push(await echo(direct, port, MIB));
+  results.relay.push(await echo(wisp, port, MIB));
+}
+wisp.close();
+await relay.close();
+server.close();
+const d = median(results.direct);
+const r = median(results.relay);
+console.log(`TCP echo, ${MIB} MiB, median of ${RUNS}:`);
+console.log(`  direct (Node driver):          ${d.toFixed(1)} MiB/s`);
+console.log(`  through relay (Wisp driver):   ${r.toFixed(1)} MiB/s`);
+console.log(`  ratio relay / direct:          ${(r / d).toFixed(2)}`);

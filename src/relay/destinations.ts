@@ -1,0 +1,88 @@
+/**
+ * Which destinations a relay connects its clients to. With no allow list,
+ * public addresses only (see {@link specialAddress}); `allowNet` replaces
+ * that with exactly its entries (the syntax of `dialtone run --allow-net`);
+ * `denyNet` wins over both. Names are resolved once, every address is
+ * judged, and the caller connects to exactly the address that was allowed.
+ * @module
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { ipEndpoint, type IpEndpoint } from '../netdev/endpoint.ts';
+import { RulePolicy } from '../policy/rules.ts';
+import { specialAddress } from './address.ts';
+
+/** Resolves a host name to textual addresses (default: the system resolver). */
+export type RelayResolveFn = (host: string) => Promise<readonly string[]>;
+
+/** Options of {@link Destinations}. */
+export interface DestinationOptions {
+  /** `true`: everything; a list: exactly these entries; undefined: public addresses only. */
+  readonly allowNet?: true | readonly string[] | undefined;
+  /** Refused whatever the allow list says. */
+  readonly denyNet?: readonly string[] | undefined;
+  /** Name resolution (default: getaddrinfo through `node:dns`). */
+  readonly resolve?: RelayResolveFn | undefined;
+}
+
+/** The outcome of {@link Destinations.decide}. */
+export type Destination =
+  | { readonly allowed: true; readonly endpoint: IpEndpoint }
+  | { readonly allowed: false; readonly reason: string; readonly unresolved?: boolean };
+
+const systemResolve: RelayResolveFn = async (host) => (await lookup(host, { all: true, family: 0 })).map((a) => a.address);
+
+/** Judges relay destinations. */
+export class Destinations {
+  readonly #rules: RulePolicy;
+  readonly #publicOnly: boolean;
+  readonly #resolve: RelayResolveFn;
+
+  /** Throws `DialtoneError` `ERR_USAGE` naming a bad entry. */
+  constructor(options: DestinationOptions = {}) {
+    this.#publicOnly = options.allowNet === undefined;
+    this.#rules = new RulePolicy({ allowNet: options.allowNet ?? true, denyNet: options.denyNet });
+    this.#resolve = options.resolve ?? systemResolve;
+  }
+
+  /**
+   * Resolves `host` (a name or an IP literal, IPv6 possibly in brackets)
+   * and returns the first address the rules allow, or why none is.
+   */
+  async decide(host: string, port: number): Promise<Destination> {
+    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    let addresses: readonly string[];
+    if (isIP(bare) !== 0) addresses = [bare];
+    else {
+      if (bare === '' || bare.length > 253) return { allowed: false, reason: 'bad host name', unresolved: true };
+      try {
+        addresses = await this.#resolve(bare);
+      } catch (err) {
+        return { allowed: false, reason: `cannot resolve: ${(err as { code?: string }).code ?? String(err)}`, unresolved: true };
+      }
+      this.#rules.learn(bare, addresses);
+    }
+    let firstRefusal: string | undefined;
+    for (const a of addresses) {
+      const address = a.includes('%') ? a.slice(0, a.indexOf('%')) : a;
+      if (this.#publicOnly) {
+        const special = specialAddress(address);
+        if (special !== undefined) {
+          firstRefusal ??= `${address} is ${special} (only public addresses are allowed without --allow-net)`;
+          continue;
+        }
+      }
+      const ep = ipEndpoint(address, port);
+      const d = this.#rules.check('connect', ep);
+      if (d.allowed) return { allowed: true, endpoint: canonicalEndpoint(ep) };
+      firstRefusal ??= d.reason;
+    }
+    return { allowed: false, reason: firstRefusal ?? 'the name has no addresses', unresolved: addresses.length === 0 };
+  }
+}
+
+/** An IPv4-mapped IPv6 address is connected to as the IPv4 address it is. */
+function canonicalEndpoint(ep: IpEndpoint): IpEndpoint {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ep.address);
+  return m === null ? ep : ipEndpoint(m[1] as string, ep.port);
+}

@@ -1,0 +1,485 @@
+/**
+ * `dialtone relay`: a Wisp v1 + v2 server (protocol: ../../docs/browser.md,
+ * https://github.com/MercuryWorkshop/wisp-protocol) that connects its
+ * clients' TCP and UDP streams to destinations the rules allow, on one
+ * port that can also serve a static directory.
+ *
+ * Safe by default: public destinations only, judged after resolution and
+ * connected to exactly as judged (see {@link Destinations}); WebSocket
+ * upgrades only from the relay's own origin or from clients without an
+ * Origin; per-client bounds on open streams, buffered bytes and the rate of
+ * new streams; one log line per refused stream.
+ * @module
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
+import * as dgram from 'node:dgram';
+import * as http from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DialtoneError } from '../errors.ts';
+import {
+  CloseReason,
+  ExtensionId,
+  MAX_PACKET_SIZE,
+  StreamType,
+  WispProtocolError,
+  decodePacket,
+  encodeClose,
+  encodeContinue,
+  encodeData,
+  encodeInfo,
+  type WispPacket,
+} from '../wisp/packet.ts';
+import { Destinations, type RelayResolveFn } from './destinations.ts';
+import { serveStatic } from './static.ts';
+
+/** Default port of `dialtone relay` (on 127.0.0.1). */
+export const DEFAULT_RELAY_PORT = 8717;
+/** Packets a TCP stream may have in flight towards its destination (the credit CONTINUE grants). */
+export const STREAM_BUFFER_PACKETS = 128;
+
+/** Per-client bounds of a relay. */
+export interface RelayLimits {
+  /** Streams open at once per WebSocket (default 128). */
+  readonly maxStreams?: number;
+  /** Bytes a client may have queued towards its destinations, all streams together (default 16 MiB). */
+  readonly maxBufferedBytes?: number;
+  /** New streams per second per client, sustained (default 50). */
+  readonly streamsPerSecond?: number;
+  /** New streams in a burst (default 100). */
+  readonly streamBurst?: number;
+  /** How long a TCP connect may take (default 10 s). */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Options of {@link startRelay}. */
+export interface RelayOptions {
+  /** Listen address (default 127.0.0.1). */
+  readonly host?: string;
+  /** Listen port (default {@link DEFAULT_RELAY_PORT}; 0 = any). */
+  readonly port?: number;
+  /** `true`: every destination; a list: exactly these (the `--allow-net` syntax); default: public addresses only. */
+  readonly allowNet?: true | readonly string[] | undefined;
+  /** Destinations refused whatever `allowNet` says. */
+  readonly denyNet?: readonly string[] | undefined;
+  /** Origins allowed besides the relay's own (`*` for any). */
+  readonly origins?: readonly string[] | undefined;
+  /** A secret clients must give as `?token=` in the URL or `Authorization: Bearer`. */
+  readonly token?: string | undefined;
+  /** Directory to serve over HTTP on the same port. */
+  readonly staticDir?: string | undefined;
+  readonly limits?: RelayLimits | undefined;
+  /** Receives one line per refused stream or upgrade (default: stderr). */
+  readonly log?: ((line: string) => void) | undefined;
+  /** Name resolution (default: the system resolver). */
+  readonly resolve?: RelayResolveFn | undefined;
+}
+
+/** A running relay. */
+export interface Relay {
+  /** The address it listens on. */
+  readonly address: AddressInfo;
+  /** Its Wisp URL, `ws://HOST:PORT/`. */
+  readonly url: string;
+  /** Stops listening and closes every client. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a relay; resolves once it listens. Throws `DialtoneError`
+ * `ERR_USAGE` for a bad rule entry or static directory.
+ */
+export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
+  const destinations = new Destinations({ allowNet: options.allowNet, denyNet: options.denyNet, resolve: options.resolve });
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let root: string | undefined;
+  if (options.staticDir !== undefined) {
+    try {
+      root = realpathSync(options.staticDir);
+      if (!statSync(root).isDirectory()) throw new Error('not a directory');
+    } catch {
+      throw new DialtoneError('ERR_USAGE', `--static ${options.staticDir}: no such directory`);
+    }
+  }
+  const limits = {
+    maxStreams: options.limits?.maxStreams ?? 128,
+    maxBufferedBytes: options.limits?.maxBufferedBytes ?? 16 * 1024 * 1024,
+    streamsPerSecond: options.limits?.streamsPerSecond ?? 50,
+    streamBurst: options.limits?.streamBurst ?? 100,
+    connectTimeoutMs: options.limits?.connectTimeoutMs ?? 10_000,
+  };
+  const tokenDigest = options.token === undefined ? undefined : digest(options.token);
+  const origins = new Set((options.origins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()));
+
+  const server = http.createServer((req, res) => {
+    if (root !== undefined) {
+      void serveStatic(root, req, res);
+      return;
+    }
+    res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('this is a Wisp relay: connect with a WebSocket\n');
+  });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PACKET_SIZE,
+    perMessageDeflate: false,
+    // Echo one offered subprotocol (browsers fail the handshake otherwise); v2 is then offered.
+    handleProtocols: (protocols) => (protocols.has('wisp-v2') ? 'wisp-v2' : (protocols.values().next().value ?? false)),
+  });
+  const sessions = new Set<Session>();
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = checkUpgrade(req, origins, tokenDigest);
+    if (refusal !== undefined) {
+      log(`relay: refused WebSocket from ${req.socket.remoteAddress ?? '?'}: ${refusal.why}`);
+      socket.end(`HTTP/1.1 ${refusal.status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const s = new Session(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`, destinations, limits, log);
+      sessions.add(s);
+      ws.on('close', () => sessions.delete(s));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new DialtoneError('ERR_RELAY', `relay cannot listen: ${err.message}`, { cause: err })));
+    server.listen(options.port ?? DEFAULT_RELAY_PORT, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    address,
+    url: `ws://${hostText}:${address.port}/`,
+    close: async () => {
+      for (const s of sessions) s.destroy();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/**
+ * Whether an upgrade may proceed. Accepted: no Origin header (not a
+ * browser); an Origin in the `--origin` list (or `*`); or the relay's own
+ * origin, `http(s)://HOST` where HOST is the request's Host header and is an
+ * IP literal or `localhost` — a name a rebinding attacker cannot point here.
+ */
+function checkUpgrade(
+  req: http.IncomingMessage,
+  origins: ReadonlySet<string>,
+  token: Buffer | undefined,
+): { status: string; why: string } | undefined {
+  const origin = req.headers.origin;
+  if (origin !== undefined && !origins.has('*') && !origins.has(origin.toLowerCase())) {
+    const own = ownOrigins(req.headers.host);
+    if (!own.includes(origin.toLowerCase()))
+      return { status: '403 Forbidden', why: `origin ${JSON.stringify(origin)} is not allowed (see --origin)` };
+  }
+  if (token !== undefined) {
+    const url = new URL(req.url ?? '/', 'http://relay');
+    const auth = req.headers.authorization;
+    const given = url.searchParams.get('token') ?? (auth?.startsWith('Bearer ') === true ? auth.slice(7) : undefined);
+    if (given === undefined || !timingSafeEqual(digest(given), token)) return { status: '401 Unauthorized', why: 'missing or wrong token' };
+  }
+  return undefined;
+}
+
+function ownOrigins(host: string | undefined): string[] {
+  if (host === undefined) return [];
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d+)?$/i.exec(host);
+  if (m === null) return [];
+  const name = (m[1] as string).toLowerCase();
+  const bare = name.startsWith('[') ? name.slice(1, -1) : name;
+  if (isIP(bare) === 0 && name !== 'localhost') return [];
+  const h = host.toLowerCase();
+  return [`http://${h}`, `https://${h}`];
+}
+
+type Limits = Required<RelayLimits>;
+
+/** One relayed stream. */
+interface Stream {
+  readonly id: number;
+  readonly kind: 'tcp' | 'udp';
+  tcp?: net.Socket;
+  udp?: dgram.Socket;
+  /** DATA packets received and not yet written out (TCP). */
+  inFlight: number;
+  /** Packets of credit the client was last told it has (TCP). */
+  credit: number;
+  /** Data before the destination is connected. */
+  pending: Buffer[];
+  /** Bytes received for a TCP destination and not yet written out. */
+  bytes: number;
+  connected: boolean;
+  closed: boolean;
+}
+
+/** One WebSocket client. */
+class Session {
+  readonly #ws: WebSocket;
+  readonly #peer: string;
+  readonly #destinations: Destinations;
+  readonly #limits: Limits;
+  readonly #log: (line: string) => void;
+  readonly #streams = new Map<number, Stream>();
+  #first = true;
+  #confirm = false;
+  #buffered = 0;
+  #tokens: number;
+  #lastRefill = Date.now();
+  /** Bytes sent on the WebSocket and not yet flushed. */
+  #outstanding = 0;
+  #pausedForClient = false;
+
+  constructor(ws: WebSocket, peer: string, destinations: Destinations, limits: Limits, log: (line: string) => void) {
+    this.#ws = ws;
+    this.#peer = peer;
+    this.#destinations = destinations;
+    this.#limits = limits;
+    this.#log = log;
+    this.#tokens = limits.streamBurst;
+    ws.binaryType = 'nodebuffer';
+    if (ws.protocol !== '') {
+      this.#send(
+        encodeInfo(2, 0, [
+          { id: ExtensionId.UDP, payload: new Uint8Array() },
+          { id: ExtensionId.STREAM_CONFIRMATION, payload: new Uint8Array() },
+        ]),
+      );
+    }
+    this.#send(encodeContinue(0, STREAM_BUFFER_PACKETS));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return this.#fail('text message');
+      let p: WispPacket;
+      try {
+        p = decodePacket(data);
+      } catch (err) {
+        if (err instanceof WispProtocolError) return this.#fail(err.message);
+        throw err;
+      }
+      this.#onPacket(p);
+    });
+    ws.on('close', () => this.destroy());
+    ws.on('error', () => this.destroy());
+  }
+
+  #fail(why: string): void {
+    this.#log(`relay: closing client ${this.#peer}: protocol error: ${why}`);
+    this.#ws.close(1002, 'wisp protocol error');
+    this.destroy();
+  }
+
+  /** Closes every stream and the WebSocket. */
+  destroy(): void {
+    for (const s of this.#streams.values()) this.#closeStream(s, undefined);
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.terminate();
+  }
+
+  #send(bytes: Uint8Array): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    this.#outstanding += bytes.length;
+    this.#ws.send(bytes, { binary: true }, () => {
+      this.#outstanding -= bytes.length;
+      if (this.#pausedForClient && this.#outstanding < CLIENT_LOW_WATER) {
+        this.#pausedForClient = false;
+        for (const s of this.#streams.values()) s.tcp?.resume();
+      }
+    });
+    if (!this.#pausedForClient && this.#outstanding > CLIENT_HIGH_WATER) {
+      this.#pausedForClient = true;
+      for (const s of this.#streams.values()) s.tcp?.pause();
+    }
+  }
+
+  #onPacket(p: WispPacket): void {
+    const first = this.#first;
+    this.#first = false;
+    if (p.type === 'info') {
+      if (!first || this.#ws.protocol === '') return this.#fail('unexpected INFO');
+      this.#confirm = p.extensions.some((e) => e.id === ExtensionId.STREAM_CONFIRMATION);
+      return;
+    }
+    if (p.type === 'connect') return void this.#open(p.stream, p.streamType, p.host, p.port);
+    const s = this.#streams.get(p.stream);
+    if (s === undefined) return; // a stream already closed: late packets are dropped
+    if (p.type === 'close') return this.#endStream(s);
+    if (p.type === 'data') return this.#data(s, Buffer.from(p.data));
+    // CONTINUE from a client means nothing.
+  }
+
+  #refuse(id: number, reason: number, why: string, what: string): void {
+    this.#log(`relay: refused stream ${id} from ${this.#peer} to ${what}: ${why}`);
+    this.#send(encodeClose(id, reason));
+  }
+
+  async #open(id: number, type: number, host: string, port: number): Promise<void> {
+    const kind = type === StreamType.UDP ? 'udp' : type === StreamType.TCP ? 'tcp' : undefined;
+    const what = `${host.length > 80 ? `${host.slice(0, 80)}...` : host}:${port} (${kind ?? `type ${type}`})`.replace(/[^\x20-\x7e]/g, '?');
+    if (id === 0 || this.#streams.has(id)) return this.#fail(`CONNECT reuses stream id ${id}`);
+    if (kind === undefined) return this.#refuse(id, CloseReason.INVALID_INFO, 'unknown stream type', what);
+    const now = Date.now();
+    this.#tokens = Math.min(this.#limits.streamBurst, this.#tokens + ((now - this.#lastRefill) / 1000) * this.#limits.streamsPerSecond);
+    this.#lastRefill = now;
+    if (this.#tokens < 1) return this.#refuse(id, CloseReason.THROTTLED, 'too many new streams per second', what);
+    if (this.#streams.size >= this.#limits.maxStreams) {
+      return this.#refuse(id, CloseReason.THROTTLED, `too many open streams (at most ${this.#limits.maxStreams})`, what);
+    }
+    this.#tokens -= 1;
+    const s: Stream = { id, kind, inFlight: 0, credit: STREAM_BUFFER_PACKETS, pending: [], bytes: 0, connected: false, closed: false };
+    this.#streams.set(id, s);
+    const d = await this.#destinations.decide(host, port);
+    if (s.closed) return;
+    if (!d.allowed) {
+      this.#streams.delete(id);
+      s.closed = true;
+      this.#release(s);
+      return this.#refuse(id, d.unresolved === true ? CloseReason.UNREACHABLE : CloseReason.BLOCKED, d.reason, what);
+    }
+    const ep = d.endpoint;
+    if (kind === 'udp') {
+      const sock = dgram.createSocket(ep.family === 6 ? 'udp6' : 'udp4');
+      s.udp = sock;
+      sock.on('error', () => this.#closeStream(s, CloseReason.NETWORK_ERROR));
+      sock.on('message', (msg) => {
+        // Datagrams may be dropped: never queue without bound for a slow client.
+        if (this.#outstanding <= CLIENT_HIGH_WATER) this.#send(encodeData(id, msg));
+      });
+      sock.connect(ep.port, ep.address, () => {
+        s.connected = true;
+        if (this.#confirm) this.#send(encodeContinue(id, STREAM_BUFFER_PACKETS));
+        for (const b of s.pending.splice(0)) this.#udpSend(s, b);
+      });
+      return;
+    }
+    const sock = net.connect({ host: ep.address, port: ep.port, family: ep.family, noDelay: true });
+    s.tcp = sock;
+    const timer = setTimeout(() => {
+      if (!s.connected) this.#closeStream(s, CloseReason.CONNECT_TIMEOUT);
+    }, this.#limits.connectTimeoutMs);
+    sock.on('connect', () => {
+      clearTimeout(timer);
+      s.connected = true;
+      if (this.#confirm) this.#send(encodeContinue(id, STREAM_BUFFER_PACKETS - s.inFlight));
+      for (const b of s.pending.splice(0)) this.#tcpWrite(s, b);
+    });
+    sock.on('data', (chunk: Buffer) => {
+      for (let off = 0; off < chunk.length; off += MAX_DATA) this.#send(encodeData(id, chunk.subarray(off, off + MAX_DATA)));
+    });
+    if (this.#pausedForClient) sock.pause();
+    sock.on('end', () => this.#closeStream(s, CloseReason.VOLUNTARY));
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      this.#closeStream(s, closeReasonFor(err.code));
+    });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      this.#closeStream(s, CloseReason.NETWORK_ERROR);
+    });
+  }
+
+  #data(s: Stream, b: Buffer): void {
+    if (s.kind === 'udp') {
+      if (!s.connected) {
+        if (s.pending.length < STREAM_BUFFER_PACKETS) s.pending.push(b);
+        return;
+      }
+      return this.#udpSend(s, b);
+    }
+    s.inFlight++;
+    s.credit--;
+    // Packets already on the way when a CONTINUE left are not the client's fault: twice the credit is the hard cap.
+    if (s.inFlight > 2 * STREAM_BUFFER_PACKETS) {
+      this.#log(`relay: closing stream ${s.id} from ${this.#peer}: it overran its credit of ${STREAM_BUFFER_PACKETS} packets`);
+      return this.#closeStream(s, CloseReason.THROTTLED);
+    }
+    this.#buffered += b.length;
+    s.bytes += b.length;
+    if (this.#buffered > this.#limits.maxBufferedBytes) {
+      this.#log(`relay: closing stream ${s.id} from ${this.#peer}: client has over ${this.#limits.maxBufferedBytes} bytes buffered`);
+      return this.#closeStream(s, CloseReason.THROTTLED);
+    }
+    if (!s.connected) s.pending.push(b);
+    else this.#tcpWrite(s, b);
+  }
+
+  #udpSend(s: Stream, b: Buffer): void {
+    s.udp?.send(b, () => {});
+  }
+
+  #tcpWrite(s: Stream, b: Buffer): void {
+    s.tcp?.write(b, () => {
+      if (s.closed) return;
+      this.#buffered -= b.length;
+      s.bytes -= b.length;
+      s.inFlight--;
+      // Renew the credit once half of it is used and the queue has drained below half.
+      if (s.credit <= STREAM_BUFFER_PACKETS / 2 && s.inFlight <= STREAM_BUFFER_PACKETS / 2) {
+        s.credit = Math.max(1, STREAM_BUFFER_PACKETS - s.inFlight);
+        this.#send(encodeContinue(s.id, s.credit));
+      }
+    });
+  }
+
+  /** Forgets what a closed stream had buffered. */
+  #release(s: Stream): void {
+    s.pending.length = 0;
+    this.#buffered -= s.bytes;
+    s.bytes = 0;
+  }
+
+  /** The client closed the stream: what it sent before is still delivered, then FIN. */
+  #endStream(s: Stream): void {
+    const sock = s.tcp;
+    if (sock === undefined || !s.connected || s.bytes === 0) return this.#closeStream(s, undefined);
+    s.closed = true;
+    this.#streams.delete(s.id);
+    this.#buffered -= s.bytes;
+    s.bytes = 0;
+    sock.removeAllListeners('data');
+    sock.end();
+    const timer = setTimeout(() => sock.destroy(), CLOSE_LINGER_MS);
+    sock.once('close', () => clearTimeout(timer));
+  }
+
+  /** Ends a stream; `reason` undefined when the client closed it (no CLOSE is sent back). */
+  #closeStream(s: Stream, reason: number | undefined): void {
+    if (s.closed) return;
+    s.closed = true;
+    this.#streams.delete(s.id);
+    this.#release(s);
+    s.tcp?.destroy();
+    s.udp?.close();
+    if (reason !== undefined) this.#send(encodeClose(s.id, reason));
+  }
+}
+
+/** How long a stream the client closed may take to deliver what it had sent. */
+const CLOSE_LINGER_MS = 5000;
+/** Largest DATA payload the relay sends. */
+const MAX_DATA = 64 * 1024;
+/** Bytes queued on a client's WebSocket above which its TCP destinations are paused. */
+const CLIENT_HIGH_WATER = 4 * 1024 * 1024;
+const CLIENT_LOW_WATER = 1024 * 1024;
+
+function closeReasonFor(code: string | undefined): number {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return CloseReason.REFUSED;
+    case 'ETIMEDOUT':
+      return CloseReason.CONNECT_TIMEOUT;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return CloseReason.UNREACHABLE;
+    default:
+      return CloseReason.NETWORK_ERROR;
+  }
+}
