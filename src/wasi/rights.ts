@@ -44,15 +44,8 @@ export const FILE_RIGHTS =
   R.FD_FILESTAT_SET_TIMES |
   R.POLL_FD_READWRITE;
 
-/**
- * What a directory can do: the `path_*` calls, listing, stat and times,
- * sync and flags. Never FD_READ, FD_WRITE, FD_SEEK or FD_FILESTAT_SET_SIZE.
- */
-export const DIRECTORY_RIGHTS =
-  R.FD_DATASYNC |
-  R.FD_FDSTAT_SET_FLAGS |
-  R.FD_SYNC |
-  R.FD_ADVISE |
+/** The calls only a directory serves: the `path_*` family and listing. */
+const PATH_AND_READDIR =
   R.PATH_CREATE_DIRECTORY |
   R.PATH_CREATE_FILE |
   R.PATH_LINK_SOURCE |
@@ -65,11 +58,16 @@ export const DIRECTORY_RIGHTS =
   R.PATH_FILESTAT_GET |
   R.PATH_FILESTAT_SET_SIZE |
   R.PATH_FILESTAT_SET_TIMES |
-  R.FD_FILESTAT_GET |
-  R.FD_FILESTAT_SET_TIMES |
   R.PATH_SYMLINK |
   R.PATH_REMOVE_DIRECTORY |
   R.PATH_UNLINK_FILE;
+
+/**
+ * What a directory can do: the `path_*` calls, listing, stat and times,
+ * sync and flags. Never FD_READ, FD_WRITE, FD_SEEK or FD_FILESTAT_SET_SIZE.
+ */
+export const DIRECTORY_RIGHTS =
+  PATH_AND_READDIR | R.FD_DATASYNC | R.FD_FDSTAT_SET_FLAGS | R.FD_SYNC | R.FD_ADVISE | R.FD_FILESTAT_GET | R.FD_FILESTAT_SET_TIMES;
 
 /** What a terminal can do: a file's rights without seeking (wasi-libc's `isatty` looks for exactly that). */
 export const TERMINAL_RIGHTS = FILE_RIGHTS & ~(R.FD_SEEK | R.FD_TELL);
@@ -136,23 +134,6 @@ function wrongKindErrno(filetype: Filetype, missing: bigint): Errno {
   if (has(R.FD_FILESTAT_SET_SIZE | R.FD_SYNC | R.FD_DATASYNC)) return 'EINVAL';
   return 'EBADF';
 }
-
-const PATH_AND_READDIR =
-  R.PATH_CREATE_DIRECTORY |
-  R.PATH_CREATE_FILE |
-  R.PATH_LINK_SOURCE |
-  R.PATH_LINK_TARGET |
-  R.PATH_OPEN |
-  R.FD_READDIR |
-  R.PATH_READLINK |
-  R.PATH_RENAME_SOURCE |
-  R.PATH_RENAME_TARGET |
-  R.PATH_FILESTAT_GET |
-  R.PATH_FILESTAT_SET_SIZE |
-  R.PATH_FILESTAT_SET_TIMES |
-  R.PATH_SYMLINK |
-  R.PATH_REMOVE_DIRECTORY |
-  R.PATH_UNLINK_FILE;
 
 /**
  * The rights a descriptor opened by `path_open` from `dir` gets: what was
