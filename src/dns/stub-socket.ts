@@ -1,7 +1,7 @@
 import { EAGAIN, SysError, type Errno } from '../internal/errno.ts';
 import type { PollKind, Readiness } from '../internal/readiness.ts';
 import { ipEndpoint, type Endpoint } from '../netdev/endpoint.ts';
-import { copyOut, gather } from '../netdev/node/stream.ts';
+import { copyOut, gather } from '../netdev/buffers.ts';
 import type { NetSocket, Received, SocketType } from '../netdev/socket.ts';
 import { Waiters } from '../netdev/waiters.ts';
 import type { DnsStub } from './stub.ts';

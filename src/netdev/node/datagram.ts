@@ -4,21 +4,14 @@ import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
 import { Waiters } from '../waiters.ts';
-import { CLOSE_LINGER_MS, gather } from './stream.ts';
+import { gather } from '../buffers.ts';
+import { DatagramQueue, MAX_QUEUED_BYTES } from '../datagram-queue.ts';
+import { CLOSE_LINGER_MS } from './stream.ts';
 
-/** Datagrams queued per socket before new ones are dropped (as a full kernel buffer would). */
-export const MAX_QUEUED_DATAGRAMS = 1024;
-/** Bytes of datagrams queued per socket before new ones are dropped. */
-export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** Bytes handed to Node for sending and not yet sent, before `send` answers EAGAIN. */
 export const SEND_IN_FLIGHT = 1024 * 1024;
 /** The largest UDP payload. */
 export const MAX_DATAGRAM = 65507;
-
-interface Datagram {
-  data: Buffer;
-  from: IpEndpoint;
-}
 
 /**
  * A UDP socket over `node:dgram`. Binding and connecting need the event
@@ -32,8 +25,7 @@ export class NodeDatagramSocket implements NetSocket {
   #sock: dgram.Socket | undefined;
   #bound = false;
   #peer: IpEndpoint | undefined;
-  readonly #queue: Datagram[] = [];
-  #queuedBytes = 0;
+  readonly #queue = new DatagramQueue();
   #inFlight = 0;
   #readShut = false;
   #writeShut = false;
@@ -63,12 +55,9 @@ export class NodeDatagramSocket implements NetSocket {
     });
     sock.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => {
       if (this.#readShut) return;
-      if (this.#queue.length >= MAX_QUEUED_DATAGRAMS || this.#queuedBytes + data.length > MAX_QUEUED_BYTES) return;
       const from = ipEndpoint(rinfo.address, rinfo.port);
       if (this.#accept !== undefined && !this.#accept(from)) return;
-      this.#queue.push({ data, from });
-      this.#queuedBytes += data.length;
-      this.#waiters.wake('read');
+      if (this.#queue.push(data, from)) this.#waiters.wake('read');
     });
     sock.on('error', (err: Error) => {
       this.#error = toSysError(err).errno;
@@ -112,8 +101,7 @@ export class NodeDatagramSocket implements NetSocket {
     });
     this.#peer = ep;
     // Datagrams from others that arrived before connect are not for us.
-    this.#queue.splice(0);
-    this.#queuedBytes = 0;
+    this.#queue.clear();
     this.#waiters.wake('write');
   }
 
@@ -124,27 +112,14 @@ export class NodeDatagramSocket implements NetSocket {
   recv(bufs: readonly Uint8Array[], peek: boolean): Received {
     if (this.#closed) throw new SysError('EBADF');
     if (this.#readShut) return { n: 0, truncated: false };
-    const head = this.#queue[0];
-    if (head === undefined) {
-      if (this.#error !== undefined) {
-        const e = this.#error;
-        this.#error = undefined;
-        throw new SysError(e);
-      }
-      throw EAGAIN;
+    const got = this.#queue.receive(bufs, peek);
+    if (got !== undefined) return got;
+    if (this.#error !== undefined) {
+      const e = this.#error;
+      this.#error = undefined;
+      throw new SysError(e);
     }
-    let n = 0;
-    for (const buf of bufs) {
-      if (n >= head.data.length) break;
-      const k = Math.min(buf.length, head.data.length - n);
-      buf.set(head.data.subarray(n, n + k));
-      n += k;
-    }
-    if (!peek) {
-      this.#queue.shift();
-      this.#queuedBytes -= head.data.length;
-    }
-    return { n, truncated: n < head.data.length, from: head.from };
+    throw EAGAIN;
   }
 
   send(bufs: readonly Uint8Array[], to?: Endpoint): number {
@@ -183,8 +158,7 @@ export class NodeDatagramSocket implements NetSocket {
   shutdown(read: boolean, write: boolean): void {
     if (read) {
       this.#readShut = true;
-      this.#queue.splice(0);
-      this.#queuedBytes = 0;
+      this.#queue.clear();
     }
     if (write) this.#writeShut = true;
     this.#waiters.wake('both');
@@ -220,10 +194,9 @@ export class NodeDatagramSocket implements NetSocket {
 
   poll(kind: PollKind): Readiness {
     if (kind === 'read') {
-      const head = this.#queue[0];
       return {
-        ready: head !== undefined || this.#readShut || this.#error !== undefined || this.#closed,
-        nbytes: head?.data.length ?? 0,
+        ready: !this.#queue.empty || this.#readShut || this.#error !== undefined || this.#closed,
+        nbytes: this.#queue.nextLength,
         hangup: this.#closed,
       };
     }
@@ -241,7 +214,7 @@ export class NodeDatagramSocket implements NetSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.splice(0);
+    this.#queue.clear();
     this.#waiters.wake('both');
     const sock = this.#sock;
     if (sock === undefined) return;

@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import { EAGAIN, SysError, toSysError, type Errno } from '../../internal/errno.ts';
 import type { PollKind, Readiness } from '../../internal/readiness.ts';
+import { copyOut, gather, gatherInto, totalLength } from '../buffers.ts';
 import { ipEndpoint, type Endpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
 import { Waiters } from '../waiters.ts';
@@ -366,58 +367,5 @@ function clampBacklog(n: number): number {
   return Math.min(MAX_BACKLOG, Math.max(1, n | 0));
 }
 
-/** Copies from a queue of chunks into `bufs`; with `consume`, removes what was copied. */
-export function copyOut(queue: Buffer[], bufs: readonly Uint8Array[], consume: boolean): number {
-  let total = 0;
-  let qi = 0;
-  let qoff = 0;
-  for (const buf of bufs) {
-    let off = 0;
-    while (off < buf.length && qi < queue.length) {
-      const head = queue[qi] as Buffer;
-      const n = Math.min(head.length - qoff, buf.length - off);
-      buf.set(head.subarray(qoff, qoff + n), off);
-      off += n;
-      qoff += n;
-      if (qoff === head.length) {
-        qi++;
-        qoff = 0;
-      }
-    }
-    total += off;
-    if (qi === queue.length) break;
-  }
-  if (consume) {
-    queue.splice(0, qi);
-    if (qoff > 0) queue[0] = (queue[0] as Buffer).subarray(qoff);
-  }
-  return total;
-}
-
 /** Size of the reusable send buffer (Go writes at most this much at a time). */
 const SPARE_SIZE = 64 * 1024;
-
-function totalLength(bufs: readonly Uint8Array[]): number {
-  let total = 0;
-  for (const b of bufs) total += b.length;
-  return total;
-}
-
-/** Copies `bufs` into `out` as far as it goes; returns the bytes copied. */
-function gatherInto(bufs: readonly Uint8Array[], out: Uint8Array): number {
-  let off = 0;
-  for (const b of bufs) {
-    if (off >= out.length) break;
-    const n = Math.min(b.length, out.length - off);
-    out.set(n === b.length ? b : b.subarray(0, n), off);
-    off += n;
-  }
-  return off;
-}
-
-/** Copies up to `limit` bytes of `bufs` into one new Buffer (guest memory must not be retained). */
-export function gather(bufs: readonly Uint8Array[], limit: number): Buffer {
-  const out = Buffer.allocUnsafe(Math.min(totalLength(bufs), limit));
-  gatherInto(bufs, out);
-  return out;
-}

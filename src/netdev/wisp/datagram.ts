@@ -1,24 +1,17 @@
 import { EAGAIN, SysError, type Errno } from '../../internal/errno.ts';
 import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { StreamType, encodeData } from '../../wisp/packet.ts';
+import { gather, totalLength } from '../buffers.ts';
+import { DatagramQueue, MAX_QUEUED_BYTES } from '../datagram-queue.ts';
 import { formatEndpoint, ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
 import { Waiters } from '../waiters.ts';
 import { errnoForClose, type WispConnection } from './connection.ts';
 
-/** Datagrams queued per socket before new ones are dropped (as a full kernel buffer would). */
-export const MAX_QUEUED_DATAGRAMS = 1024;
-/** Bytes of datagrams queued per socket before new ones are dropped. */
-export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** Destinations one unconnected socket may send to (each is a Wisp stream). */
 export const MAX_DESTINATIONS = 64;
 /** The largest UDP payload. */
 export const MAX_DATAGRAM = 65507;
-
-interface Datagram {
-  data: Buffer;
-  from: IpEndpoint;
-}
 
 interface Flow {
   id: number;
@@ -40,8 +33,7 @@ export class WispDatagramSocket implements NetSocket {
   readonly #hostFor: (address: string) => string;
   readonly #flows = new Map<string, Flow>();
   #peer: Flow | undefined;
-  readonly #queue: Datagram[] = [];
-  #queuedBytes = 0;
+  readonly #queue = new DatagramQueue();
   #readShut = false;
   #writeShut = false;
   #closed = false;
@@ -85,10 +77,7 @@ export class WispDatagramSocket implements NetSocket {
     flow.id = this.#conn.open(StreamType.UDP, this.#hostFor(ep.address), ep.port, {
       data: (bytes) => {
         if (this.#readShut || this.#closed) return;
-        if (this.#queue.length >= MAX_QUEUED_DATAGRAMS || this.#queuedBytes + bytes.length > MAX_QUEUED_BYTES) return;
-        this.#queue.push({ data: Buffer.from(bytes), from: ep });
-        this.#queuedBytes += bytes.length;
-        this.#waiters.wake('read');
+        if (this.#queue.push(Buffer.from(bytes), ep)) this.#waiters.wake('read');
       },
       credit: () => {},
       closed: (reason) => {
@@ -110,27 +99,14 @@ export class WispDatagramSocket implements NetSocket {
   recv(bufs: readonly Uint8Array[], peek: boolean): Received {
     if (this.#closed) throw new SysError('EBADF');
     if (this.#readShut) return { n: 0, truncated: false };
-    const d = this.#queue[0];
-    if (d === undefined) {
-      if (this.#error !== undefined) {
-        const e = this.#error;
-        this.#error = undefined;
-        throw new SysError(e);
-      }
-      throw EAGAIN;
+    const got = this.#queue.receive(bufs, peek);
+    if (got !== undefined) return got;
+    if (this.#error !== undefined) {
+      const e = this.#error;
+      this.#error = undefined;
+      throw new SysError(e);
     }
-    let n = 0;
-    for (const b of bufs) {
-      if (n >= d.data.length) break;
-      const take = Math.min(b.length, d.data.length - n);
-      b.set(d.data.subarray(n, n + take));
-      n += take;
-    }
-    if (!peek) {
-      this.#queue.shift();
-      this.#queuedBytes -= d.data.length;
-    }
-    return { n, truncated: n < d.data.length, from: d.from };
+    throw EAGAIN;
   }
 
   send(bufs: readonly Uint8Array[], to?: Endpoint): number {
@@ -141,8 +117,7 @@ export class WispDatagramSocket implements NetSocket {
       this.#error = undefined;
       throw new SysError(e);
     }
-    let total = 0;
-    for (const b of bufs) total += b.length;
+    const total = totalLength(bufs);
     if (total > MAX_DATAGRAM) throw new SysError('EMSGSIZE');
     let flow = this.#peer;
     if (to !== undefined) {
@@ -151,7 +126,7 @@ export class WispDatagramSocket implements NetSocket {
       if (flow === undefined || !flow.open) {
         // Opening a stream needs the connection: the first datagram to a new destination waits for it.
         void this.#flow(to).then(
-          (f) => this.#conn.send(encodeData(f.id, gatherAll(bufs, total))),
+          (f) => this.#conn.send(encodeData(f.id, gather(bufs, total))),
           () => {},
         );
         return total;
@@ -159,15 +134,14 @@ export class WispDatagramSocket implements NetSocket {
     }
     if (flow === undefined || !flow.open) throw new SysError(flow === undefined ? 'EDESTADDRREQ' : 'ECONNREFUSED');
     if (!this.#conn.hasRoom(() => this.#waiters.wake('write'))) throw EAGAIN;
-    this.#conn.send(encodeData(flow.id, gatherAll(bufs, total)));
+    this.#conn.send(encodeData(flow.id, gather(bufs, total)));
     return total;
   }
 
   shutdown(read: boolean, write: boolean): void {
     if (read) {
       this.#readShut = true;
-      this.#queue.length = 0;
-      this.#queuedBytes = 0;
+      this.#queue.clear();
     }
     if (write) this.#writeShut = true;
     this.#waiters.wake('both');
@@ -196,10 +170,9 @@ export class WispDatagramSocket implements NetSocket {
 
   poll(kind: PollKind): Readiness {
     if (kind === 'read') {
-      const head = this.#queue[0];
       return {
-        ready: head !== undefined || this.#error !== undefined || this.#readShut || this.#closed,
-        nbytes: head?.data.length ?? 0,
+        ready: !this.#queue.empty || this.#error !== undefined || this.#readShut || this.#closed,
+        nbytes: this.#queue.nextLength,
         hangup: this.#closed,
       };
     }
@@ -216,21 +189,11 @@ export class WispDatagramSocket implements NetSocket {
     this.#closed = true;
     for (const f of this.#flows.values()) if (f.open) this.#conn.close(f.id);
     this.#flows.clear();
-    this.#queue.length = 0;
+    this.#queue.clear();
     this.#waiters.wake('both');
   }
 
   closed(): Promise<void> {
     return this.#conn.flushed();
   }
-}
-
-function gatherAll(bufs: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const b of bufs) {
-    out.set(b, off);
-    off += b.length;
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import { EAGAIN, SysError, type Errno } from '../../internal/errno.ts';
 import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { StreamType, encodeData } from '../../wisp/packet.ts';
 import { ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
-import { copyOut } from '../node/stream.ts';
+import { copyOut, gather } from '../buffers.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
 import { Waiters } from '../waiters.ts';
 import { errnoForClose, type WispConnection } from './connection.ts';
@@ -170,18 +170,9 @@ export class WispStreamSocket implements NetSocket {
       throw new SysError(errno === 'ECONNRESET' ? 'ECONNRESET' : errno === 'EACCES' ? 'EACCES' : 'EPIPE');
     }
     if (this.#credit <= 0 || !this.#conn.hasRoom(() => this.#waiters.wake('write'))) throw EAGAIN;
-    let total = 0;
-    for (const b of bufs) total += b.length;
-    const n = Math.min(total, MAX_SEND_PACKET);
+    const data = gather(bufs, MAX_SEND_PACKET);
+    const n = data.length;
     if (n === 0) return 0;
-    const data = new Uint8Array(n);
-    let off = 0;
-    for (const b of bufs) {
-      if (off >= n) break;
-      const take = Math.min(b.length, n - off);
-      data.set(take === b.length ? b : b.subarray(0, take), off);
-      off += take;
-    }
     this.#conn.send(encodeData(this.#id, data));
     this.#credit--;
     return n;
