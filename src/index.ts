@@ -22,5 +22,5 @@ export type { Endpoint, IpEndpoint, UnixEndpoint } from './netdev/endpoint.ts';
 export type { SocketAbi } from './wasi/host.ts';
 export { spawnWorker, type WorkerGuest, type WorkerNetOptions, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
 export { DialtoneError, type DialtoneErrorCode } from './errors.ts';
-export type { ModuleSource } from './module.ts';
+export type { ModuleSource } from './run.ts';
 export type { InputSource, OutputTarget } from './wasi/stdio.ts';

@@ -1,10 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
 import { capMemory } from './memory-cap.ts';
 import { importSignatures } from './wasi/import-signatures.ts';
-
-/** Anything `run()` accepts as the guest program: a file path, a `file:` URL, bytes or a compiled module. */
-export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -15,12 +11,18 @@ export interface LoadedModule {
 }
 
 /**
- * Loads and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on
- * failure. With `maxMemory` (bytes), the module's memory is capped before
- * compiling (see {@link capMemory}); a precompiled module cannot be
- * rewritten, so it is refused with ERR_MAX_MEMORY.
+ * Compiles a guest's bytes (or takes a compiled module), with ERR_NOT_WASM
+ * on failure; `name` says which module in messages. With `maxMemory`
+ * (bytes), the module's memory is capped before compiling (see
+ * {@link capMemory}); a precompiled module cannot be rewritten, so it is
+ * refused with ERR_MAX_MEMORY. Reading a file or fetching a URL is each
+ * platform's job, before this.
  */
-export async function loadModule(source: ModuleSource, options: { maxMemory?: number | undefined } = {}): Promise<LoadedModule> {
+export async function loadModule(
+  source: Uint8Array | ArrayBuffer | WebAssembly.Module,
+  name: string,
+  options: { maxMemory?: number | undefined } = {},
+): Promise<LoadedModule> {
   if (source instanceof WebAssembly.Module) {
     if (options.maxMemory !== undefined) {
       throw new DialtoneError(
@@ -30,26 +32,7 @@ export async function loadModule(source: ModuleSource, options: { maxMemory?: nu
     }
     return { module: source, signatures: undefined };
   }
-  let bytes: Uint8Array;
-  let name = 'module';
-  if (typeof source === 'string' || source instanceof URL) {
-    name = String(source);
-    // dialtone reads files; fetching a module is the caller's job (pass its bytes).
-    if (source instanceof URL && source.protocol !== 'file:') {
-      throw new DialtoneError(
-        'ERR_MODULE_NOT_FOUND',
-        `cannot read ${name}: only file: URLs are supported (pass the module's bytes instead)`,
-      );
-    }
-    try {
-      bytes = await readFile(source);
-    } catch (err) {
-      const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
-      throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: ${reason}`, { cause: err });
-    }
-  } else {
-    bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-  }
+  let bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
   if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new DialtoneError('ERR_NOT_WASM', `${name} is not a WebAssembly module (no \\0asm header)`);
   }

@@ -1,8 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
-import { requireJspi } from './internal/jspi.ts';
-import { checkImports, loadModule, type ModuleSource } from './module.ts';
-import { WasiHost, type Preopen, type SocketAbi } from './wasi/host.ts';
-import { ProcExit } from './wasi/proc-exit.ts';
+import { loadModule, type LoadedModule } from './module.ts';
+import { NODE_PLATFORM } from './platform/node.ts';
+import { runGuest, type RunResult } from './run-guest.ts';
+import type { Preopen, SocketAbi } from './wasi/host.ts';
 import { preopenSockets } from './wasi/sockets/preopened.ts';
 import type { NetDriver } from './netdev/socket.ts';
 import type { NetworkPolicy } from './policy/policy.ts';
@@ -81,11 +82,10 @@ export interface NetOptions {
   driver?: NetDriver;
 }
 
-/** How a guest ended. */
-export interface RunResult {
-  /** The guest's exit code (0 when `_start` returned). */
-  exitCode: number;
-}
+export type { RunResult };
+
+/** Anything `run()` accepts as the guest program: a file path, a `file:` URL, bytes or a compiled module. */
+export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
 
 /**
  * Runs a WASI preview 1 command module (e.g. a Go `GOOS=wasip1` program)
@@ -97,47 +97,46 @@ export interface RunResult {
  * const { exitCode } = await run('app.wasm', { args: ['hi'], dirs: { '/data': './data' } });
  */
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
-  const jspi = requireJspi();
+  NODE_PLATFORM.jspi();
   const policy = toNetworkPolicy(options.net?.policy);
-  const { module, signatures } = await loadModule(source, { maxMemory: options.maxMemory });
+  const loaded = await readModule(source, options.maxMemory);
   const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
   const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
   const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;
-  const dns = options.net?.dns ?? policy !== undefined;
-  const host = new WasiHost({
-    args: [argv0, ...(options.args ?? [])],
-    env: options.env ?? {},
-    preopens,
-    stdin: options.stdio?.stdin ?? 0,
-    stdout: options.stdio?.stdout ?? 1,
-    stderr: options.stdio?.stderr ?? 2,
-    trace,
-    signatures,
-    socketAbi: options.net?.abi,
-    network: { policy, driver: options.net?.driver },
-    dns,
-    dnsServer: options.net?.dnsServer,
-  });
-  try {
-    await host.network.prepare();
-    await preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []);
-    if (dns) host.addEtc();
-    const imports = host.imports(jspi);
-    checkImports(module, imports);
-    const instance = await WebAssembly.instantiate(module, imports);
-    const { memory, _start: start } = instance.exports;
-    if (!(memory instanceof WebAssembly.Memory) || typeof start !== 'function') {
-      throw new DialtoneError('ERR_NOT_A_COMMAND', 'module is not a WASI command: it must export "memory" and "_start"');
-    }
-    host.bind(memory);
-    try {
-      await jspi.promising(start as () => void)();
-      return { exitCode: 0 };
-    } catch (err) {
-      if (err instanceof ProcExit) return { exitCode: err.code };
-      throw new DialtoneError('ERR_GUEST_TRAP', `guest trapped: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-    }
-  } finally {
-    await host.close();
+  return runGuest(
+    loaded,
+    {
+      platform: NODE_PLATFORM,
+      args: [argv0, ...(options.args ?? [])],
+      env: options.env ?? {},
+      preopens,
+      stdin: options.stdio?.stdin ?? 0,
+      stdout: options.stdio?.stdout ?? 1,
+      stderr: options.stdio?.stderr ?? 2,
+      trace,
+      socketAbi: options.net?.abi,
+      network: { policy, driver: options.net?.driver },
+      dns: options.net?.dns ?? policy !== undefined,
+      dnsServer: options.net?.dnsServer,
+    },
+    (host) => preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []),
+  );
+}
+
+/** Reads (a path or `file:` URL) and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on failure. */
+async function readModule(source: ModuleSource, maxMemory: number | undefined): Promise<LoadedModule> {
+  if (typeof source !== 'string' && !(source instanceof URL)) return loadModule(source, 'module', { maxMemory });
+  const name = String(source);
+  // dialtone reads files; fetching a module is the caller's job (pass its bytes).
+  if (source instanceof URL && source.protocol !== 'file:') {
+    throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: only file: URLs are supported (pass the module's bytes instead)`);
   }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(source);
+  } catch (err) {
+    const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
+    throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: ${reason}`, { cause: err });
+  }
+  return loadModule(bytes, name, { maxMemory });
 }

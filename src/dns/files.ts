@@ -2,7 +2,7 @@
  * Contents of the virtual /etc/resolv.conf and /etc/hosts shown to guests.
  * Go's pure-Go resolver (the only one a wasip1 guest has) reads both.
  */
-import { isIP } from 'node:net';
+import { ipFamily } from '../netdev/endpoint.ts';
 
 /** Options of {@link resolvConf}; the defaults suit the stub. */
 export interface ResolvConfOptions {
@@ -45,7 +45,7 @@ const DOMAIN = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?$/;
  * is not a domain name, or a number is out of range.
  */
 export function resolvConf(nameserver: string, options: ResolvConfOptions = {}): string {
-  if (isIP(nameserver) === 0 || nameserver.includes('%'))
+  if (ipFamily(nameserver) === 0 || nameserver.includes('%'))
     throw new TypeError(`resolvConf: nameserver must be an IP address, got ${nameserver}`);
   const timeout = options.timeoutSeconds ?? RESOLV_CONF_TIMEOUT_SECONDS;
   const attempts = options.attempts ?? RESOLV_CONF_ATTEMPTS;
@@ -89,7 +89,7 @@ export const LOCALHOST_ENTRIES: readonly HostsEntry[] = [
 export function hostsFile(extra: readonly HostsEntry[] = []): string {
   const lines = ['# dialtone: the guest view of /etc/hosts'];
   for (const e of [...LOCALHOST_ENTRIES, ...extra]) {
-    if (isIP(e.address) === 0) throw new TypeError(`hostsFile: ${JSON.stringify(e.address)} is not an IP address`);
+    if (ipFamily(e.address) === 0) throw new TypeError(`hostsFile: ${JSON.stringify(e.address)} is not an IP address`);
     if (e.names.length === 0) throw new TypeError(`hostsFile: no names for ${e.address}`);
     for (const n of e.names) if (!DOMAIN.test(n) || n.length > 253) throw new TypeError(`hostsFile: bad host name ${JSON.stringify(n)}`);
     lines.push(`${e.address}\t${e.names.join(' ')}`);

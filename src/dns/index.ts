@@ -6,7 +6,6 @@
  */
 export {
   DnsStub,
-  systemResolve,
   DEFAULT_LOOKUP_TIMEOUT_MS,
   DEFAULT_MAX_ANSWERS,
   DEFAULT_MAX_LOOKUPS,
@@ -17,6 +16,7 @@ export {
   type DnsTransport,
   type LookupDecision,
 } from './stub.ts';
+export { systemLookup, systemResolve, upstreamResolver } from './system.ts';
 export { HostResolver, isNameNotFound, parseDnsServer, DNS_PORT, type DnsLookupFn, type HostResolverOptions } from './resolver.ts';
 export {
   resolvConf,

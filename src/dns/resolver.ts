@@ -9,11 +9,15 @@
  *
  * Names are asked of the system resolver (getaddrinfo through the driver:
  * the machine's /etc/hosts and resolver configuration apply) or, when an
- * upstream server is chosen (`--dns-server`), of that server alone.
+ * upstream server is chosen (`--dns-server`), of that server alone. How a
+ * server is asked is the platform's (see `dns/system.ts` for Node): this
+ * module imports nothing from Node.
  */
-import { Resolver, lookup as dnsLookup } from 'node:dns/promises';
-import { isIPv4, isIPv6 } from 'node:net';
 import { SysError, toSysError } from '../internal/errno.ts';
+import { ipFamily } from '../netdev/endpoint.ts';
+
+const isIPv4 = (s: string): boolean => ipFamily(s) === 4;
+const isIPv6 = (s: string): boolean => ipFamily(s) === 6;
 
 /**
  * Resolves `name` to textual addresses of one family. Resolving to `[]`, or
@@ -35,18 +39,23 @@ export type DnsLookupFn = (name: string, family?: 4 | 6) => Promise<readonly str
 export interface HostResolverOptions {
   /**
    * Where names go without an upstream server: usually the driver's
-   * `lookup` (getaddrinfo). Default: the system resolver through
-   * `node:dns` lookup, one family at a time.
+   * `lookup` (getaddrinfo). Required unless {@link server} is given.
    */
   readonly lookup?: DnsLookupFn | undefined;
   /**
    * An upstream DNS server, `HOST[:PORT]` with HOST an IP address (IPv6 in
    * brackets when a port follows; port 53 by default). When given, every
-   * name is asked of this server alone (A and AAAA queries, node:dns
-   * `Resolver`), instead of {@link lookup}; neither the machine's hosts
-   * file nor its resolver is consulted. See {@link parseDnsServer}.
+   * name is asked of this server alone, through {@link upstream}, instead
+   * of {@link lookup}; neither the machine's hosts file nor its resolver is
+   * consulted. See {@link parseDnsServer}.
    */
   readonly server?: string | undefined;
+  /**
+   * How {@link server} is asked: given the normalised `ip:port` and the
+   * deadline, a function sending A / AAAA queries to it (on Node,
+   * `upstreamResolver` from `dns/system.ts`). Required with `server`.
+   */
+  readonly upstream?: ((server: string, timeoutMs: number) => DnsResolveFn) | undefined;
   /** How long one lookup may take (default {@link DEFAULT_LOOKUP_TIMEOUT_MS}); then ETIMEDOUT. */
   readonly timeoutMs?: number | undefined;
   /**
@@ -81,15 +90,6 @@ const NOT_FOUND_CODES: ReadonlySet<unknown> = new Set(['ENOTFOUND', 'ENODATA']);
 export function isNameNotFound(err: unknown): boolean {
   return NOT_FOUND_CODES.has((err as { code?: unknown } | null)?.code);
 }
-
-/**
- * The default lookup: `dns.promises.lookup(name, { family, all: true })`,
- * i.e. getaddrinfo with the machine's /etc/hosts, nsswitch and resolver.
- */
-export const systemResolve: DnsResolveFn = async (name, family) => {
-  const found = await dnsLookup(name, { family, all: true });
-  return found.map((a) => a.address);
-};
 
 /**
  * Checks and normalises an upstream server spec, `HOST[:PORT]`:
@@ -147,10 +147,15 @@ export class HostResolver {
     this.#max = positiveInt(options.maxConcurrent ?? DEFAULT_MAX_LOOKUPS, 'maxConcurrent');
     this.#onInternalError = options.onInternalError;
     this.server = options.server === undefined ? undefined : parseDnsServer(options.server);
-    this.#lookup =
-      this.server !== undefined
-        ? upstreamLookup(this.server, this.#timeoutMs)
-        : (options.lookup ?? ((name, family) => (family === undefined ? bothFamilies(systemResolve, name) : systemResolve(name, family))));
+    if (this.server !== undefined) {
+      if (options.upstream === undefined)
+        throw new TypeError('HostResolver: a DNS server needs an upstream (this platform cannot ask one)');
+      const one = options.upstream(this.server, this.#timeoutMs);
+      this.#lookup = (name, family) => (family === undefined ? bothFamilies(one, name) : one(name, family));
+    } else {
+      if (options.lookup === undefined) throw new TypeError('HostResolver: give a lookup or a server');
+      this.#lookup = options.lookup;
+    }
   }
 
   /** Lookups whose resolver call has not settled yet. */
@@ -204,21 +209,12 @@ export class HostResolver {
   }
 }
 
-/** Asks `server` alone, one query per family (no hosts file, no search list). */
-function upstreamLookup(server: string, timeoutMs: number): DnsLookupFn {
-  // One try with the whole deadline: the guest's own resolver retries.
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  resolver.setServers([server]);
-  const one: DnsResolveFn = (name, family) => (family === 4 ? resolver.resolve4(name) : resolver.resolve6(name));
-  return (name, family) => (family === undefined ? bothFamilies(one, name) : one(name, family));
-}
-
 /**
  * Both families of `name`: the addresses found, IPv4 first. When neither
  * has any, the failure of a family that failed for another reason than
  * "not found" wins, so a broken resolver is not reported as a missing name.
  */
-async function bothFamilies(resolve: DnsResolveFn, name: string): Promise<string[]> {
+export async function bothFamilies(resolve: DnsResolveFn, name: string): Promise<string[]> {
   const results = await Promise.allSettled([resolve(name, 4), resolve(name, 6)]);
   const found = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
   if (found.length > 0) return found;

@@ -20,7 +20,7 @@ export class DnsStubSocket implements NetSocket {
   readonly family: 'ipv4' | 'ipv6';
   readonly #stub: DnsStub;
   #peer: Endpoint | undefined;
-  readonly #answers: Buffer[] = [];
+  readonly #answers: Uint8Array[] = [];
   readonly #decoder = new DnsTcpDecoder();
   #pending = 0;
   #closed = false;
@@ -51,7 +51,7 @@ export class DnsStubSocket implements NetSocket {
       throw EAGAIN;
     }
     if (this.type === 'stream') return { n: copyOut(this.#answers, bufs, !peek), truncated: false };
-    const head = this.#answers[0] as Buffer;
+    const head = this.#answers[0] as Uint8Array;
     const n = copyOut([head], bufs, false);
     if (!peek) this.#answers.shift();
     return { n, truncated: n < head.length, from: this.#peer };
@@ -82,7 +82,7 @@ export class DnsStubSocket implements NetSocket {
     void this.#stub.answer(query, transport).then(
       (resp) => {
         this.#pending--;
-        if (resp !== null && !this.#closed) this.#answers.push(Buffer.from(transport === 'tcp' ? encodeTcpFrame(resp) : resp));
+        if (resp !== null && !this.#closed) this.#answers.push(transport === 'tcp' ? encodeTcpFrame(resp) : resp);
         // Not a query at all: a server would drop it; over TCP it closes the connection.
         if (resp === null && transport === 'tcp') this.#readShut = true;
         this.#waiters.wake('both');

@@ -5,14 +5,7 @@
  * {@link HostResolver} (the one `sock_getaddrinfo` / `sock_getaddrip` use
  * too) after asking a lookup policy.
  */
-import {
-  DEFAULT_LOOKUP_TIMEOUT_MS,
-  DEFAULT_MAX_LOOKUPS,
-  HostResolver,
-  isNameNotFound,
-  systemResolve,
-  type DnsResolveFn,
-} from './resolver.ts';
+import { DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_LOOKUPS, HostResolver, isNameNotFound, type DnsResolveFn } from './resolver.ts';
 import {
   DEFAULT_TTL,
   DNS_CLASS_IN,
@@ -31,7 +24,7 @@ import {
   type DnsQuery,
 } from './wire.ts';
 
-export { DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_LOOKUPS, systemResolve, type DnsResolveFn };
+export { DEFAULT_LOOKUP_TIMEOUT_MS, DEFAULT_MAX_LOOKUPS, type DnsResolveFn };
 
 /** How a query reached the stub. */
 export type DnsTransport = 'udp' | 'tcp';
@@ -55,7 +48,7 @@ export interface DnsStubOptions {
    * {@link maxConcurrentLookups} are ignored.
    */
   readonly resolver?: HostResolver | undefined;
-  /** Resolves names, for a resolver of the stub's own; defaults to {@link systemResolve}. */
+  /** Resolves names, for a resolver of the stub's own (on Node, e.g. `systemResolve` from `dns/system.ts`); required without {@link resolver}. */
   readonly resolve?: DnsResolveFn | undefined;
   /** Told about each question the policy refused, once (by {@link DnsStub.refusal} or {@link DnsStub.answer}). */
   readonly onRefused?: ((name: string, reason: string) => void) | undefined;
@@ -146,15 +139,16 @@ export class DnsStub {
     this.#onInternalError = options.onInternalError;
     this.#ttl = positiveInt(options.ttl ?? DEFAULT_TTL, 'ttl', 0);
     this.#maxAnswers = positiveInt(options.maxAnswers ?? DEFAULT_MAX_ANSWERS, 'maxAnswers', 1);
-    const resolve = options.resolve ?? systemResolve;
-    this.#resolver =
-      options.resolver ??
-      new HostResolver({
+    const resolve = options.resolve;
+    if (options.resolver !== undefined) this.#resolver = options.resolver;
+    else if (resolve !== undefined)
+      this.#resolver = new HostResolver({
         lookup: (name, family) => resolve(name, family ?? 4),
         timeoutMs: positiveInt(options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS, 'lookupTimeoutMs', 1),
         maxConcurrent: positiveInt(options.maxConcurrentLookups ?? DEFAULT_MAX_LOOKUPS, 'maxConcurrentLookups', 1),
         onInternalError: options.onInternalError,
       });
+    else throw new TypeError('DnsStub: give a resolver or a resolve function');
   }
 
   /**

@@ -8,15 +8,11 @@ export interface Jspi {
   promising: (fn: (...args: never[]) => unknown) => (...args: unknown[]) => Promise<unknown>;
 }
 
-/** The engine's JSPI, or ERR_NO_JSPI with what to do about it. */
-export function requireJspi(): Jspi {
+/** The engine's JSPI, or ERR_NO_JSPI with `advice`: which engine and how to get it. */
+export function requireJspi(advice: string): Jspi {
   const wa = WebAssembly as unknown as Partial<Jspi>;
   if (typeof wa.Suspending !== 'function' || typeof wa.promising !== 'function') {
-    throw new DialtoneError(
-      'ERR_NO_JSPI',
-      `this JavaScript engine has no WebAssembly JSPI (Node ${process.versions.node}); dialtone needs Node 24 or later: ` +
-        'install Node 24 (https://nodejs.org), or run "npm install --save-dev node@24" in your project so that npx and npm scripts use it',
-    );
+    throw new DialtoneError('ERR_NO_JSPI', `this JavaScript engine has no WebAssembly JSPI${advice}`);
   }
   return wa as Jspi;
 }

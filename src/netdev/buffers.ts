@@ -6,14 +6,14 @@
  */
 
 /** Copies from a queue of chunks into `bufs`; with `consume`, removes what was copied. */
-export function copyOut(queue: Buffer[], bufs: readonly Uint8Array[], consume: boolean): number {
+export function copyOut(queue: Uint8Array[], bufs: readonly Uint8Array[], consume: boolean): number {
   let total = 0;
   let qi = 0;
   let qoff = 0;
   for (const buf of bufs) {
     let off = 0;
     while (off < buf.length && qi < queue.length) {
-      const head = queue[qi] as Buffer;
+      const head = queue[qi] as Uint8Array;
       const n = Math.min(head.length - qoff, buf.length - off);
       buf.set(head.subarray(qoff, qoff + n), off);
       off += n;
@@ -28,7 +28,7 @@ export function copyOut(queue: Buffer[], bufs: readonly Uint8Array[], consume: b
   }
   if (consume) {
     queue.splice(0, qi);
-    if (qoff > 0) queue[0] = (queue[0] as Buffer).subarray(qoff);
+    if (qoff > 0) queue[0] = (queue[0] as Uint8Array).subarray(qoff);
   }
   return total;
 }
@@ -52,9 +52,17 @@ export function gatherInto(bufs: readonly Uint8Array[], out: Uint8Array): number
   return off;
 }
 
-/** Copies up to `limit` bytes of `bufs` into one new Buffer. */
-export function gather(bufs: readonly Uint8Array[], limit: number): Buffer {
-  const out = Buffer.allocUnsafe(Math.min(totalLength(bufs), limit));
+/**
+ * Copies up to `limit` bytes of `bufs` into one new array from `alloc`
+ * (Node's driver passes `Buffer.allocUnsafe`, which draws small chunks from
+ * a pool).
+ */
+export function gather<T extends Uint8Array = Uint8Array>(
+  bufs: readonly Uint8Array[],
+  limit: number,
+  alloc: (size: number) => T = (size) => new Uint8Array(size) as T,
+): T {
+  const out = alloc(Math.min(totalLength(bufs), limit));
   gatherInto(bufs, out);
   return out;
 }

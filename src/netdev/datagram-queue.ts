@@ -12,11 +12,11 @@ export const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
  * them. Shared by the datagram drivers.
  */
 export class DatagramQueue {
-  readonly #queue: { data: Buffer; from: IpEndpoint }[] = [];
+  readonly #queue: { data: Uint8Array; from: IpEndpoint }[] = [];
   #bytes = 0;
 
   /** Queues a datagram; false (and dropped) when the queue is full. */
-  push(data: Buffer, from: IpEndpoint): boolean {
+  push(data: Uint8Array, from: IpEndpoint): boolean {
     if (this.#queue.length >= MAX_QUEUED_DATAGRAMS || this.#bytes + data.length > MAX_QUEUED_BYTES) return false;
     this.#queue.push({ data, from });
     this.#bytes += data.length;

@@ -70,6 +70,15 @@ export function ipv6ToString(b: Uint8Array): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/**
+ * 4 for an IPv4 literal, 6 for an IPv6 literal (a zone allowed), 0 for
+ * anything else: `node:net`'s `isIP`, without Node.
+ */
+export function ipFamily(s: string): 0 | 4 | 6 {
+  if (parseIpv4(s) !== undefined) return 4;
+  return s.includes(':') && parseIpv6(s) !== undefined ? 6 : 0;
+}
+
 /** Textual IPv4 → 4 bytes, or undefined when it is not one. */
 export function parseIpv4(s: string): Uint8Array | undefined {
   const parts = s.split('.');

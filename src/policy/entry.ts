@@ -22,8 +22,9 @@
  * A port is `N`, `N-M` or `*` (any), with 0 ≤ N ≤ M ≤ 65535.
  * @module
  */
-import { BlockList, isIP } from 'node:net';
+import { ipFamily } from '../netdev/endpoint.ts';
 import { DialtoneError } from '../errors.ts';
+import { IpSet } from './ip-set.ts';
 
 /** An inclusive range of ports. */
 export interface PortRange {
@@ -31,7 +32,7 @@ export interface PortRange {
   readonly hi: number;
 }
 
-/** An address and prefix length, as `BlockList.addSubnet` takes them. */
+/** An address and prefix length, as `IpSet.addSubnet` takes them. */
 export interface IpNetwork {
   readonly address: string;
   readonly prefix: number;
@@ -45,7 +46,7 @@ export type Target =
   /** A host name, lower case, without a trailing dot. */
   | { readonly kind: 'host'; readonly name: string }
   /** An IP network (a single address has the full prefix length); `list` holds just it. */
-  | { readonly kind: 'ip'; readonly network: IpNetwork; readonly list: BlockList }
+  | { readonly kind: 'ip'; readonly network: IpNetwork; readonly list: IpSet }
   /** An absolute Unix path, normalised; matches itself and everything below it. */
   | { readonly kind: 'path'; readonly path: string };
 
@@ -86,7 +87,7 @@ export function parseEntry(flag: string, entry: string): Rule {
     if (rest !== '' && !rest.startsWith(':')) fail('expected ":PORT" after "]"');
     port = rest === '' ? undefined : rest.slice(1);
     const addr = host.split('/')[0] as string;
-    if (isIP(addr) !== 6) fail('brackets must hold an IPv6 address or network');
+    if (ipFamily(addr) !== 6) fail('brackets must hold an IPv6 address or network');
   } else if (text.indexOf(':') !== text.lastIndexOf(':')) {
     // Two or more colons: a bare IPv6 address or network (ports need brackets).
     host = text;
@@ -99,10 +100,10 @@ export function parseEntry(flag: string, entry: string): Rule {
 
   const ports = port === undefined ? undefined : parsePorts(port, fail);
   if (host === '' || host === '*') return { text, target: { kind: 'any' }, ports };
-  const family = isIP(host);
+  const family = ipFamily(host);
   if (host.includes('/') || family !== 0) {
     const network = host.includes('/') ? parseCidr(host, fail) : { address: host, prefix: family === 4 ? 32 : 128, type: ipType(family) };
-    const list = new BlockList();
+    const list = new IpSet();
     list.addSubnet(network.address, network.prefix, network.type);
     return { text, target: { kind: 'ip', network, list }, ports };
   }
@@ -135,7 +136,7 @@ function parseCidr(text: string, fail: (why: string) => never): IpNetwork {
   const slash = text.indexOf('/');
   const addr = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
-  const family = isIP(addr);
+  const family = ipFamily(addr);
   if (family === 0) return fail('not a valid CIDR network (bad address)');
   if (!/^\d{1,3}$/.test(prefixText)) return fail('not a valid CIDR network (bad prefix length)');
   const prefix = Number(prefixText);

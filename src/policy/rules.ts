@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
-import { formatEndpoint, ipv4ToString, ipv6ToString, parseIpv6, type Endpoint } from '../netdev/endpoint.ts';
+import { formatEndpoint, ipFamily, ipv4ToString, ipv6ToString, parseIpv6, type Endpoint } from '../netdev/endpoint.ts';
+import { IpSet } from './ip-set.ts';
 import { normalizeHostName, normalizePath, parseEntry, type PortRange, type Rule } from './entry.ts';
 import type { NetOperation, PolicyDecision, PortablePolicy } from './policy.ts';
 
@@ -37,14 +37,14 @@ export interface RulePolicyOptions {
 /** A list option after parsing: everything, some rules, or nothing. */
 type Allow = { readonly all: true } | { readonly all: false; readonly set: RuleSet } | undefined;
 
-/** An IP address in canonical text, with its BlockList type. */
+/** An IP address in canonical text, with its IpSet type. */
 interface Candidate {
   readonly address: string;
   readonly type: 'ipv4' | 'ipv6';
 }
 
 /** 127.0.0.0/8 and ::1: what `localhost` means before (and besides) any resolution. */
-const LOOPBACK = new BlockList();
+const LOOPBACK = new IpSet();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
@@ -255,23 +255,23 @@ function matchesPath(r: Rule, path: string): boolean {
 
 /**
  * One list's rules. For the common question "does any rule match?" its IP
- * rules are also merged into one `BlockList` per port range, so a check
- * costs one BlockList lookup per distinct range rather than one per entry.
+ * rules are also merged into one `IpSet` per port range, so a check
+ * costs one IpSet lookup per distinct range rather than one per entry.
  */
 class RuleSet {
   /** The rules in list order. */
   readonly rules: readonly Rule[];
-  readonly #groups: readonly { readonly ports: PortRange | undefined; readonly list: BlockList }[];
+  readonly #groups: readonly { readonly ports: PortRange | undefined; readonly list: IpSet }[];
   readonly #others: readonly Rule[];
 
   constructor(rules: readonly Rule[]) {
     this.rules = rules;
-    const groups = new Map<string, { ports: PortRange | undefined; list: BlockList }>();
+    const groups = new Map<string, { ports: PortRange | undefined; list: IpSet }>();
     for (const r of rules) {
       if (r.target.kind !== 'ip') continue;
       const key = r.ports === undefined ? '*' : `${r.ports.lo}-${r.ports.hi}`;
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { ports: r.ports, list: new BlockList() }));
+      if (g === undefined) groups.set(key, (g = { ports: r.ports, list: new IpSet() }));
       const n = r.target.network;
       g.list.addSubnet(n.address, n.prefix, n.type);
     }
@@ -314,8 +314,8 @@ function rulesOf(allow: Allow): readonly Rule[] {
 
 /** Canonical text of a strict IP literal (IPv4-mapped IPv6 becomes IPv4, zone dropped), or undefined. */
 function canonical(text: string): Candidate | undefined {
-  const family = isIP(text);
-  // isIP takes only dotted decimal without leading zeros: already canonical.
+  const family = ipFamily(text);
+  // ipFamily takes only dotted decimal without leading zeros: already canonical.
   if (family === 4) return { address: text, type: 'ipv4' };
   if (family !== 6) return undefined;
   const b = parseIpv6(text);

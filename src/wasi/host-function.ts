@@ -1,3 +1,4 @@
+import type { Clocks } from '../platform/platform.ts';
 import type { FdTable } from './fd-table.ts';
 import type { GuestMemory } from './memory.ts';
 
@@ -77,6 +78,8 @@ export interface HostContext {
   readonly env: readonly Uint8Array[];
   /** Source of randomness for `random_get`. */
   readonly randomFill: (buf: Uint8Array) => void;
+  /** The platform's clocks, for `clock_time_get` and `poll_oneoff`. */
+  readonly clocks: Clocks;
   /** Event-loop fairness state shared by the waiting imports. */
   readonly scheduler: Scheduler;
 }
@@ -91,8 +94,11 @@ export interface HostContext {
 export class Scheduler {
   #lastTurn = performance.now();
   readonly intervalMs: number;
+  /** Runs a function in a later macrotask (the platform's; see `Platform.macrotask`). */
+  readonly macrotask: (fn: () => void) => void;
 
-  constructor(intervalMs = 1) {
+  constructor(macrotask: (fn: () => void) => void, intervalMs = 1) {
+    this.macrotask = macrotask;
     this.intervalMs = intervalMs;
   }
 
@@ -105,7 +111,7 @@ export class Scheduler {
   maybeYield(): Promise<void> | undefined {
     if (performance.now() - this.#lastTurn < this.intervalMs) return undefined;
     return new Promise<void>((resolve) =>
-      setImmediate(() => {
+      this.macrotask(() => {
         this.turned();
         resolve();
       }),

@@ -1,16 +1,14 @@
-import { randomFillSync } from 'node:crypto';
-import { realpathSync, statSync } from 'node:fs';
 import { DialtoneError } from '../errors.ts';
 import { SysError } from '../internal/errno.ts';
 import { DnsInterceptor, STUB_NAMESERVER } from '../dns/interceptor.ts';
 import { hostsFile, resolvConf } from '../dns/files.ts';
 import { HostResolver } from '../dns/resolver.ts';
 import { DnsStub } from '../dns/stub.ts';
-import { NodeDriver } from '../netdev/node/driver.ts';
 import { DENY_ALL } from '../policy/policy.ts';
 import type { Jspi } from '../internal/jspi.ts';
+import type { Platform, PreopenDirectory } from '../platform/platform.ts';
+import type { Descriptor } from './descriptor.ts';
 import { FdTable } from './fd-table.ts';
-import { NodeDirectory } from './fs/node-directory.ts';
 import { Scheduler, type HostContext, type HostFunction } from './host-function.ts';
 import { toImports } from './imports.ts';
 import { GuestMemory, encodeUtf8 } from './memory.ts';
@@ -19,21 +17,29 @@ import { EtcOverlay } from './fs/etc-overlay.ts';
 import { GuestNetwork, type GuestNetworkOptions, type HostUnixPath, type Interceptor } from './sockets/guest-network.ts';
 import { wasmEdgeSockets, wasmEdgeVersion } from './sockets/wasmedge.ts';
 import { WASINET, wasinet } from './sockets/wasinet.ts';
-import { InputDescriptor, OutputDescriptor, type InputSource, type OutputTarget } from './stdio.ts';
+import { CallbackOutput, FixedInput, type InputSource, type OutputTarget } from './stdio.ts';
 
 /** Socket ABI selection (see {@link HostConfig.socketAbi}). */
 export type SocketAbi = 'auto' | 'wasmedge' | 'wasmedge-v1' | 'wasmedge-v2' | 'wasinet' | 'none';
 
-/** A host directory shown to the guest under another path. */
-export interface Preopen {
-  /** Directory on the host. */
-  host: string;
-  /** Path the guest sees (e.g. `/data`, or `/` for everything). */
-  guest: string;
-}
+/**
+ * A directory shown to the guest under a path of its own: a host directory
+ * (opened by the platform; Node only) or a directory already open (an
+ * in-memory filesystem, say).
+ */
+export type Preopen =
+  | {
+      /** Directory on the host. */
+      host: string;
+      /** Path the guest sees (e.g. `/data`, or `/` for everything). */
+      guest: string;
+    }
+  | { dir: PreopenDirectory; guest: string };
 
 /** What one guest instance gets from its host. */
 export interface HostConfig {
+  /** Clocks, randomness, scheduling, the default driver: what the JavaScript host provides. */
+  platform: Platform;
   /** argv, including argv[0]. */
   args: readonly string[];
   env: Readonly<Record<string, string>>;
@@ -45,7 +51,7 @@ export interface HostConfig {
   trace?: ((line: string) => void) | undefined;
   /** Receives host bugs (never guest errors). Defaults to writing to stderr. */
   onInternalError?: ((fn: string, err: unknown) => void) | undefined;
-  /** Sockets: driver and policy (default: the Node driver, everything denied). */
+  /** Sockets: driver and policy (default: the platform's driver, everything denied). */
   network?: Partial<Pick<GuestNetworkOptions, 'driver' | 'policy' | 'maxSockets'>> | undefined;
   /**
    * Answer the guest's DNS in the host: a stub nameserver behind a virtual
@@ -81,24 +87,29 @@ export class WasiHost {
   /** The guest's sockets, policy and resolver. */
   readonly network: GuestNetwork;
   readonly #config: HostConfig;
-  readonly #preopens: { guest: string; dir: NodeDirectory }[] = [];
+  readonly #preopens: { guest: string; dir: PreopenDirectory }[] = [];
   #memory: GuestMemory | undefined;
 
   constructor(config: HostConfig) {
     this.#config = config;
-    this.fds.add(new InputDescriptor(config.stdin));
-    this.fds.add(new OutputDescriptor(config.stdout));
-    this.fds.add(new OutputDescriptor(config.stderr));
+    const platform = config.platform;
+    this.fds.add(typeof config.stdin === 'number' ? hostFd(platform, 'input', config.stdin) : new FixedInput(config.stdin));
+    for (const out of [config.stdout, config.stderr])
+      this.fds.add(typeof out === 'number' ? hostFd(platform, 'output', out) : new CallbackOutput(out));
     for (const p of config.preopens) {
-      const dir = openPreopen(p);
+      const dir = 'dir' in p ? p.dir : openHostDirectory(platform, p.host, p.guest);
       this.#preopens.push({ guest: p.guest, dir });
       this.fds.add(dir);
     }
-    const driver = config.network?.driver ?? new NodeDriver();
+    const driver = config.network?.driver ?? platform.defaultDriver();
     const policy = config.network?.policy ?? DENY_ALL;
     const interceptors: Interceptor[] = [];
     // One resolver for the stub and the socket ABIs: one cap, one deadline, one error model.
-    const resolver = new HostResolver({ lookup: (name, family) => driver.lookup(name, family), server: config.dnsServer });
+    const resolver = new HostResolver({
+      lookup: (name, family) => driver.lookup(name, family),
+      server: config.dnsServer,
+      upstream: platform.dnsServerResolver,
+    });
     if (config.dns) {
       const stub = new DnsStub({
         policy: (name) => policy.checkLookup(name),
@@ -129,7 +140,7 @@ export class WasiHost {
   addEtc(): void {
     if (this.#preopens.some((p) => p.guest.replace(/\/+$/, '') === '/etc')) return;
     const root = this.#preopens.find((p) => p.guest === '/');
-    let fallback: NodeDirectory | undefined;
+    let fallback: PreopenDirectory | undefined;
     try {
       // Within the root's scope, so /etc's symlinks (`../usr/...`, absolute) resolve as natively.
       fallback = root?.dir.subdirectory('etc');
@@ -144,10 +155,10 @@ export class WasiHost {
   /**
    * Maps an absolute guest Unix socket path to the host through the preopen
    * with the longest matching prefix (as Go itself picks preopens), staying
-   * inside it; see {@link NodeDirectory.unixSocketPath}.
+   * inside it; see {@link PreopenDirectory.unixSocketPath}.
    */
   unixSocketPath(guestPath: string, use: 'bind' | 'connect'): HostUnixPath {
-    let best: { guest: string; dir: NodeDirectory } | undefined;
+    let best: { guest: string; dir: PreopenDirectory } | undefined;
     for (const p of this.#preopens) {
       const prefix = p.guest.endsWith('/') ? p.guest : `${p.guest}/`;
       if (
@@ -174,8 +185,9 @@ export class WasiHost {
       fds: this.fds,
       args: this.#config.args.map((a) => encodeUtf8(`${a}\0`)),
       env: Object.entries(this.#config.env).map(([k, v]) => encodeUtf8(`${k}=${v}\0`)),
-      randomFill: (buf) => randomFillSync(buf),
-      scheduler: new Scheduler(),
+      randomFill: (buf) => this.#config.platform.randomFill(buf),
+      clocks: this.#config.platform.clocks,
+      scheduler: new Scheduler(this.#config.platform.macrotask),
     };
     const abi = this.#config.socketAbi ?? 'auto';
     const wasmEdge: HostFunction[] =
@@ -192,7 +204,9 @@ export class WasiHost {
       onInternalError:
         this.#config.onInternalError ??
         ((fn: string, err: unknown) =>
-          process.stderr.write(`dialtone: internal error in ${fn}: ${err instanceof Error ? err.stack : String(err)}\n`)),
+          this.#config.platform.reportInternalError(
+            `dialtone: internal error in ${fn}: ${err instanceof Error ? err.stack : String(err)}`,
+          )),
     };
     const imports: WebAssembly.Imports = { [PREVIEW1]: toImports([...byName.values()], jspi, edge) as WebAssembly.ModuleImports };
     if (abi === 'auto' || abi === 'wasinet')
@@ -215,13 +229,17 @@ export class WasiHost {
   }
 }
 
-function openPreopen(p: Preopen): NodeDirectory {
-  let root: string;
-  try {
-    root = realpathSync(p.host);
-    if (!statSync(root).isDirectory()) throw new Error('not a directory');
-  } catch {
-    throw new DialtoneError('ERR_DIR_NOT_FOUND', `directory to preopen does not exist or is not a directory: ${p.host}`);
-  }
-  return NodeDirectory.preopen(root, p.guest);
+function openHostDirectory(platform: Platform, host: string, guest: string): PreopenDirectory {
+  if (platform.openDirectory === undefined)
+    throw new DialtoneError(
+      'ERR_DIR_NOT_FOUND',
+      `cannot preopen ${host}: ${platform.name} has no host filesystem (give the files instead)`,
+    );
+  return platform.openDirectory(host, guest);
+}
+
+function hostFd(platform: Platform, direction: 'input' | 'output', fd: number): Descriptor {
+  if (platform.hostStdio === undefined)
+    throw new TypeError(`stdio as host fd ${fd}: ${platform.name} has no host fds (give a callback or the input itself)`);
+  return platform.hostStdio(direction, fd);
 }

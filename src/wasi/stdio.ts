@@ -1,182 +1,54 @@
-import * as fs from 'node:fs';
-import { isatty } from 'node:tty';
-import { EAGAIN, SysError, toSysError } from '../internal/errno.ts';
+import { copyOut, totalLength } from '../netdev/buffers.ts';
 import { Filetype } from './constants.ts';
-import { ALWAYS_READY, Descriptor, type Filestat, type PollKind, type Readiness } from './descriptor.ts';
-import { toFilestat } from './fs/stat.ts';
-import { terminalRights, type RightsPair } from './rights.ts';
+import { ALWAYS_READY, Descriptor, type PollKind, type Readiness } from './descriptor.ts';
 
-/** Where a guest's stdout or stderr goes: a host fd, or a callback per write. */
+/** Where a guest's stdout or stderr goes: a host fd (Node only), or a callback per write. */
 export type OutputTarget = number | ((chunk: Uint8Array) => void);
-/** Where a guest's stdin comes from: a host fd, or fixed bytes / text. */
+/** Where a guest's stdin comes from: a host fd (Node only), or fixed bytes / text. */
 export type InputSource = number | Uint8Array | string;
 
-/** The largest chunk the background stdin reader buffers at once. */
-const STDIN_CHUNK = 64 * 1024;
-
-function hostFiletype(fd: number): Filetype {
-  try {
-    return fs.fstatSync(fd).isFile() ? Filetype.REGULAR_FILE : Filetype.CHARACTER_DEVICE;
-  } catch {
-    return Filetype.CHARACTER_DEVICE;
-  }
-}
-
-/** Blocks the thread for `ms` (used only while a host pipe is full). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
- * A guest stdout / stderr. Writes to a host fd are synchronous (so output
- * interleaves exactly as the guest wrote it); a full non-blocking host pipe
- * is waited out rather than reported, since guests treat stdout as a file.
+ * A guest stdout / stderr that hands each write to a callback (a copy: the
+ * guest's memory is never retained). Portable: what browsers use.
  */
-export class OutputDescriptor extends Descriptor {
-  readonly filetype: Filetype;
-  readonly #target: OutputTarget;
+export class CallbackOutput extends Descriptor {
+  readonly filetype = Filetype.CHARACTER_DEVICE;
+  readonly #sink: (chunk: Uint8Array) => void;
 
-  constructor(target: OutputTarget) {
+  constructor(sink: (chunk: Uint8Array) => void) {
     super();
-    this.#target = target;
-    this.filetype = typeof target === 'number' ? hostFiletype(target) : Filetype.CHARACTER_DEVICE;
-  }
-
-  /** A terminal cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
-  override possibleRights(): RightsPair {
-    return typeof this.#target === 'number' && isatty(this.#target) ? terminalRights() : super.possibleRights();
+    this.#sink = sink;
   }
 
   override write(bufs: Uint8Array[]): number {
     let total = 0;
     for (const buf of bufs) {
-      if (typeof this.#target === 'function') this.#target(buf.slice());
-      else writeAll(this.#target, buf);
+      this.#sink(buf.slice());
       total += buf.length;
     }
     return total;
   }
-
-  override stat(): Filestat {
-    if (typeof this.#target === 'number') {
-      try {
-        return toFilestat(fs.fstatSync(this.#target, { bigint: true }));
-      } catch {
-        // fall through to the synthetic answer
-      }
-    }
-    return super.stat();
-  }
 }
 
-function writeAll(fd: number, buf: Uint8Array): void {
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += fs.writeSync(fd, buf, off, buf.length - off);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'EAGAIN') sleepSync(1);
-      else throw toSysError(err);
-    }
-  }
-}
+/** A guest stdin with fixed contents, then end of file. Portable. */
+export class FixedInput extends Descriptor {
+  readonly filetype = Filetype.CHARACTER_DEVICE;
+  readonly #pending: Uint8Array[];
 
-/**
- * A guest stdin. Fixed bytes and regular files are read synchronously. A
- * pipe or terminal is read in the background (started on the first read or
- * poll, one bounded chunk at a time) so that a waiting guest never blocks
- * the event loop; until data arrives the descriptor answers EAGAIN and
- * reports itself not readable to `poll_oneoff`.
- */
-export class InputDescriptor extends Descriptor {
-  readonly filetype: Filetype;
-  readonly #fd: number | undefined;
-  #pending: Uint8Array[] = [];
-  #eof = false;
-  #error: SysError | undefined;
-  #reading = false;
-  #waiters = new Set<() => void>();
-
-  constructor(source: InputSource) {
+  constructor(source: Uint8Array | string) {
     super();
-    if (typeof source === 'number') {
-      this.#fd = source;
-      this.filetype = hostFiletype(source);
-    } else {
-      this.filetype = Filetype.CHARACTER_DEVICE;
-      const bytes = typeof source === 'string' ? new TextEncoder().encode(source) : source;
-      if (bytes.length > 0) this.#pending.push(bytes);
-      this.#eof = true;
-    }
-  }
-
-  /** A terminal cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
-  override possibleRights(): RightsPair {
-    return this.#fd !== undefined && isatty(this.#fd) ? terminalRights() : super.possibleRights();
+    const bytes = typeof source === 'string' ? new TextEncoder().encode(source) : source;
+    this.#pending = bytes.length > 0 ? [bytes] : [];
   }
 
   override read(bufs: Uint8Array[]): number {
-    if (this.#fd !== undefined && this.filetype === Filetype.REGULAR_FILE) {
-      try {
-        return bufs.length === 0 ? 0 : fs.readvSync(this.#fd, bufs);
-      } catch (err) {
-        throw toSysError(err);
-      }
-    }
-    if (this.#pending.length === 0) {
-      if (this.#error !== undefined) throw this.#error;
-      if (this.#eof) return 0;
-      this.#startRead();
-      throw EAGAIN;
-    }
-    let total = 0;
-    for (const buf of bufs) {
-      let off = 0;
-      while (off < buf.length && this.#pending.length > 0) {
-        const head = this.#pending[0] as Uint8Array;
-        const n = Math.min(head.length, buf.length - off);
-        buf.set(head.subarray(0, n), off);
-        off += n;
-        if (n === head.length) this.#pending.shift();
-        else this.#pending[0] = head.subarray(n);
-      }
-      total += off;
-      if (this.#pending.length === 0) break;
-    }
-    return total;
+    return copyOut(this.#pending, bufs, true);
   }
 
+  /** Readable with what is left, then a hang-up at the end. */
   override poll(kind: PollKind): Readiness {
-    if (kind === 'write' || this.filetype === Filetype.REGULAR_FILE) return ALWAYS_READY;
-    if (this.#pending.length > 0) return { ready: true, nbytes: this.#pending.reduce((n, b) => n + b.length, 0), hangup: false };
-    if (this.#eof || this.#error) return { ready: true, nbytes: 0, hangup: true };
-    this.#startRead();
-    return { ready: false, nbytes: 0, hangup: false };
-  }
-
-  override onReady(_kind: PollKind, wake: () => void): () => void {
-    this.#waiters.add(wake);
-    return () => this.#waiters.delete(wake);
-  }
-
-  #startRead(): void {
-    if (this.#reading || this.#eof || this.#fd === undefined) return;
-    this.#reading = true;
-    const buf = new Uint8Array(STDIN_CHUNK);
-    fs.read(this.#fd, buf, 0, buf.length, null, (err, n) => {
-      this.#reading = false;
-      if (err !== null) {
-        if (err.code === 'EAGAIN') {
-          // A non-blocking host pipe with nothing in it: look again shortly.
-          setTimeout(() => this.#startRead(), 5).unref();
-          return;
-        }
-        this.#error = toSysError(err);
-      } else if (n === 0) this.#eof = true;
-      else this.#pending.push(buf.subarray(0, n));
-      const waiters = [...this.#waiters];
-      this.#waiters.clear();
-      for (const w of waiters) w();
-    });
+    if (kind === 'write') return ALWAYS_READY;
+    const nbytes = totalLength(this.#pending);
+    return { ready: true, nbytes, hangup: nbytes === 0 };
   }
 }

@@ -8,6 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { HostResolver, isNameNotFound, parseDnsServer } from '../../src/dns/resolver.ts';
 import { DnsStub } from '../../src/dns/stub.ts';
+import { upstreamResolver } from '../../src/dns/system.ts';
 import { SysError, toSysError } from '../../src/internal/errno.ts';
 import { serveStub, type StubServer } from './server.ts';
 
@@ -67,14 +68,14 @@ test('a SysError translated from a Node error keeps its code, so "not found" rea
 });
 
 test('with an upstream server, a name only that server knows resolves (both families, IPv4 first)', async () => {
-  const r = new HostResolver({ server: `127.0.0.1:${upstream.port}` });
+  const r = new HostResolver({ server: `127.0.0.1:${upstream.port}`, upstream: upstreamResolver });
   assert.deepEqual(await r.lookup('only-upstream.test'), ['127.0.0.7', '::1']);
   assert.deepEqual(await r.lookup('only-upstream.test', 6), ['::1']);
   assert.ok(upstream.transports.length >= 3, 'the upstream was asked');
 });
 
 test('with an upstream server, NXDOMAIN is ENOENT/ENOTFOUND and NODATA is ENOENT/ENODATA', async () => {
-  const r = new HostResolver({ server: `127.0.0.1:${upstream.port}` });
+  const r = new HostResolver({ server: `127.0.0.1:${upstream.port}`, upstream: upstreamResolver });
   const missing = await failure(r.lookup('missing.test'));
   assert.deepEqual([missing.errno, missing.code], ['ENOENT', 'ENOTFOUND']);
   const missing4 = await failure(r.lookup('missing.test', 4));
@@ -85,7 +86,7 @@ test('with an upstream server, NXDOMAIN is ENOENT/ENOTFOUND and NODATA is ENOENT
 });
 
 test('an upstream SERVFAIL is EIO/ESERVFAIL and a REFUSED is ECONNREFUSED/EREFUSED, neither "not found"', async () => {
-  const r = new HostResolver({ server: `127.0.0.1:${upstream.port}` });
+  const r = new HostResolver({ server: `127.0.0.1:${upstream.port}`, upstream: upstreamResolver });
   const servfail = await failure(r.lookup('servfail.test', 4));
   assert.deepEqual([servfail.errno, servfail.code], ['EIO', 'ESERVFAIL']);
   const refused = await failure(r.lookup('refused.test', 4));
@@ -95,7 +96,7 @@ test('an upstream SERVFAIL is EIO/ESERVFAIL and a REFUSED is ECONNREFUSED/EREFUS
 });
 
 test('an upstream that never answers fails with ETIMEDOUT after the deadline', async () => {
-  const r = new HostResolver({ server: `127.0.0.1:${silentPort}`, timeoutMs: 300 });
+  const r = new HostResolver({ server: `127.0.0.1:${silentPort}`, timeoutMs: 300, upstream: upstreamResolver });
   const started = performance.now();
   const err = await failure(r.lookup('anything.test', 4));
   const took = performance.now() - started;

@@ -2,6 +2,7 @@
 // imports are built with a pass-through "JSPI" so every function is a plain
 // JavaScript function returning an errno (or a Promise of one).
 import type { Jspi } from '../../src/internal/jspi.ts';
+import { NODE_PLATFORM } from '../../src/platform/node.ts';
 import { WasiHost, type HostConfig } from '../../src/wasi/host.ts';
 import { GuestMemory } from '../../src/wasi/memory.ts';
 
@@ -32,6 +33,7 @@ export interface TestHost {
 export function makeHost(config: Partial<HostConfig> = {}): TestHost {
   const internalErrors: unknown[] = [];
   const host = new WasiHost({
+    platform: NODE_PLATFORM,
     args: ['test.wasm'],
     env: {},
     preopens: [],

@@ -21,7 +21,7 @@ import { tempDir } from '../helpers/paths.ts';
 const SKIP = new Set(['proc_exit', 'poll_oneoff', 'sched_yield']);
 
 const fakeCtx = (): HostContext =>
-  ({ fds: undefined, args: [], env: [], randomFill: () => {}, scheduler: new Scheduler() }) as unknown as HostContext;
+  ({ fds: undefined, args: [], env: [], randomFill: () => {}, scheduler: new Scheduler(setImmediate) }) as unknown as HostContext;
 
 /** The parameter kinds of every preview 1 function, read from its declaration. */
 function signatures(): { name: string; kinds: string[] }[] {

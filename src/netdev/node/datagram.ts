@@ -137,7 +137,7 @@ export class NodeDatagramSocket implements NetSocket {
     if (size > MAX_DATAGRAM) throw new SysError('EMSGSIZE');
     if (this.#inFlight >= SEND_IN_FLIGHT) throw EAGAIN;
     const sock = this.#socket();
-    const data = gather(bufs, size);
+    const data = gather(bufs, size, Buffer.allocUnsafe);
     this.#inFlight += size;
     const done = (err: Error | null): void => {
       this.#inFlight -= size;

@@ -252,7 +252,7 @@ export class NodeStreamSocket implements NetSocket {
       if (sock.writableLength > 0) this.#spare = undefined;
       return n;
     }
-    const data = gather(bufs, limit);
+    const data = gather(bufs, limit, Buffer.allocUnsafe);
     if (data.length > 0) sock.write(data);
     return data.length;
   }

@@ -77,7 +77,7 @@ export class WispDatagramSocket implements NetSocket {
     flow.id = this.#conn.open(StreamType.UDP, this.#hostFor(ep.address), ep.port, {
       data: (bytes) => {
         if (this.#readShut || this.#closed) return;
-        if (this.#queue.push(Buffer.from(bytes), ep)) this.#waiters.wake('read');
+        if (this.#queue.push(bytes.slice(), ep)) this.#waiters.wake('read');
       },
       credit: () => {},
       closed: (reason) => {

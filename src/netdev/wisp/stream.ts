@@ -37,7 +37,7 @@ export class WispStreamSocket implements NetSocket {
   #id = 0;
   #remote: IpEndpoint | undefined;
   #credit = 0;
-  readonly #recv: Buffer[] = [];
+  readonly #recv: Uint8Array[] = [];
   #recvBytes = 0;
   #eof = false;
   #readShut = false;
@@ -116,7 +116,7 @@ export class WispStreamSocket implements NetSocket {
       this.#waiters.wake('both');
       return;
     }
-    this.#recv.push(Buffer.from(bytes));
+    this.#recv.push(bytes.slice());
     this.#recvBytes += bytes.length;
     this.#waiters.wake('read');
   }

@@ -1,29 +1,28 @@
 import { SysError } from '../../internal/errno.ts';
+import type { Clocks } from '../../platform/platform.ts';
 import { ClockId } from '../constants.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
 
-/** Nanoseconds since the Unix epoch (microsecond resolution on Node). */
-export function realtimeNs(): bigint {
+/** Nanoseconds since the Unix epoch from `performance` (microsecond resolution on Node; coarser in browsers). */
+export function performanceRealtimeNs(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
 }
 
-/** Nanoseconds on a monotonic clock. */
-export function monotonicNs(): bigint {
-  return process.hrtime.bigint();
+/** Nanoseconds on `performance.now()`'s monotonic clock. */
+export function performanceMonotonicNs(): bigint {
+  return BigInt(Math.round(performance.now() * 1e6));
 }
 
 /** Reads clock `id` in nanoseconds; EINVAL for an unknown clock. */
-export function readClock(id: number): bigint {
+export function readClock(clocks: Clocks, id: number): bigint {
   switch (id) {
     case ClockId.REALTIME:
-      return realtimeNs();
+      return clocks.realtimeNs();
     case ClockId.MONOTONIC:
-      return monotonicNs();
+      return clocks.monotonicNs();
     case ClockId.PROCESS_CPUTIME:
-    case ClockId.THREAD_CPUTIME: {
-      const u = process.cpuUsage();
-      return BigInt(u.user + u.system) * 1000n;
-    }
+    case ClockId.THREAD_CPUTIME:
+      return clocks.cpuTimeNs();
     default:
       throw new SysError('EINVAL', `unknown clock ${id}`);
   }
@@ -49,7 +48,7 @@ export function clock(ctx: HostContext): HostFunction[] {
     hostFunction('clock_res_get', 'id:u32 resolution:ptr', (id, out) => ctx.memory.setU64(out as number, resolution(id as number))),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#clock_time_get
     hostFunction('clock_time_get', 'id:u32 precision:u64 time:ptr', (id, _precision, out) =>
-      ctx.memory.setU64(out as number, readClock(id as number)),
+      ctx.memory.setU64(out as number, readClock(ctx.clocks, id as number)),
     ),
   ];
 }

@@ -2,7 +2,7 @@ import { SysError } from '../../internal/errno.ts';
 import { FstFlags, PreopenType, Rights, Whence } from '../constants.ts';
 import type { Filestat, SetTimes } from '../descriptor.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
-import type { GuestMemory } from '../memory.ts';
+import { encodeUtf8, type GuestMemory } from '../memory.ts';
 import { untilReady } from './blocking.ts';
 
 /** Size of a WASI `dirent` header (the name follows it). */
@@ -106,14 +106,14 @@ export function fd(ctx: HostContext): HostFunction[] {
       if (name === undefined) throw new SysError(d.isPreopenedNonDir() ? 'ENOTDIR' : 'EBADF');
       m().check(u32(out), 8);
       m().setU32(u32(out), PreopenType.DIR);
-      m().setU32(u32(out) + 4, Buffer.byteLength(name));
+      m().setU32(u32(out) + 4, encodeUtf8(name).length);
     }),
     // https://github.com/WebAssembly/WASI/blob/main/legacy/preview1/docs.md#fd_prestat_dir_name
     hostFunction('fd_prestat_dir_name', 'fd:fd path:ptr path_len:u32', (fd, path, len) => {
       const d = fds.get(u32(fd));
       const name = d.preopenName();
       if (name === undefined) throw new SysError(d.isPreopenedNonDir() ? 'ENOTDIR' : 'EBADF');
-      const bytes = Buffer.from(name);
+      const bytes = encodeUtf8(name);
       if (bytes.length > u32(len)) throw new SysError('ENAMETOOLONG');
       m().write(u32(path), bytes);
     }),

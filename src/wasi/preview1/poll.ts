@@ -5,7 +5,8 @@ import { wasiErrno } from '../errno.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
 import { MAX_POLL_SUBSCRIPTIONS } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
-import { monotonicNs, readClock } from './clock.ts';
+import type { Clocks } from '../../platform/platform.ts';
+import { readClock } from './clock.ts';
 
 const SUBSCRIPTION_SIZE = 48;
 const EVENT_SIZE = 32;
@@ -34,7 +35,7 @@ interface Event {
   hangup: boolean;
 }
 
-function parse(m: GuestMemory, ptr: number, count: number, now: bigint): Subscription[] {
+function parse(m: GuestMemory, ptr: number, count: number, now: bigint, clocks: Clocks): Subscription[] {
   const subs: Subscription[] = [];
   for (let i = 0; i < count; i++) {
     const base = ptr + i * SUBSCRIPTION_SIZE;
@@ -47,7 +48,7 @@ function parse(m: GuestMemory, ptr: number, count: number, now: bigint): Subscri
       let deadline: bigint | undefined;
       try {
         // An absolute time is on clock `id`; convert it to a monotonic deadline.
-        deadline = flags & SubclockFlags.ABSTIME ? now + (timeout - readClock(id)) : (readClock(id), now + timeout);
+        deadline = flags & SubclockFlags.ABSTIME ? now + (timeout - readClock(clocks, id)) : (readClock(clocks, id), now + timeout);
       } catch {
         deadline = undefined;
       }
@@ -103,10 +104,10 @@ function writeEvents(m: GuestMemory, out: number, neventsPtr: number, events: re
  * Resolves on the first of: any fd subscription may have become ready, or
  * the earliest clock deadline passes. The caller then re-checks everything.
  */
-function nextWake(subs: readonly Subscription[], fds: HostContext['fds'], now: bigint): Promise<void> {
+function nextWake(subs: readonly Subscription[], ctx: HostContext, now: bigint): Promise<void> {
   return new Promise((resolve) => {
     const cancels: (() => void)[] = [];
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     let done = false;
     const wake = (): void => {
       if (done) return;
@@ -123,14 +124,14 @@ function nextWake(subs: readonly Subscription[], fds: HostContext['fds'], now: b
     const wakeSoon = (): void => {
       if (done || soon) return;
       soon = true;
-      setImmediate(wake);
+      ctx.scheduler.macrotask(wake);
     };
     let earliest: bigint | undefined;
     for (const s of subs) {
       if (s.type === EventType.CLOCK) {
         if (s.deadline !== undefined && (earliest === undefined || s.deadline < earliest)) earliest = s.deadline;
       } else {
-        const d: Descriptor | undefined = fds.peek(s.fd);
+        const d: Descriptor | undefined = ctx.fds.peek(s.fd);
         if (d !== undefined) cancels.push(d.onReady(s.kind, wakeSoon));
       }
     }
@@ -163,23 +164,24 @@ export function poll(ctx: HostContext): HostFunction[] {
         const inp = m.check(inPtr as number, count * SUBSCRIPTION_SIZE);
         const out = m.check(outPtr as number, count * EVENT_SIZE);
         const nevents = m.check(neventsPtr as number, 4);
-        const subs = parse(m, inp, count, monotonicNs());
+        const clocks = ctx.clocks;
+        const subs = parse(m, inp, count, clocks.monotonicNs(), clocks);
 
-        const events = collect(subs, ctx.fds, monotonicNs());
+        const events = collect(subs, ctx.fds, clocks.monotonicNs());
         if (events.length > 0) {
           const turn = ctx.scheduler.maybeYield();
           if (turn === undefined) return writeEvents(m, out, nevents, events);
           // Let I/O in, then answer with what is ready by then.
           return turn.then(() => {
-            const now = collect(subs, ctx.fds, monotonicNs());
+            const now = collect(subs, ctx.fds, clocks.monotonicNs());
             writeEvents(ctx.memory, out, nevents, now.length > 0 ? now : events);
           });
         }
         return (async () => {
           for (;;) {
-            await nextWake(subs, ctx.fds, monotonicNs());
+            await nextWake(subs, ctx, clocks.monotonicNs());
             ctx.scheduler.turned();
-            const ready = collect(subs, ctx.fds, monotonicNs());
+            const ready = collect(subs, ctx.fds, clocks.monotonicNs());
             if (ready.length > 0) return writeEvents(ctx.memory, out, nevents, ready);
           }
         })();

@@ -1,0 +1,51 @@
+/**
+ * The Node.js platform: real clocks, `node:crypto` randomness,
+ * `setImmediate`, Node sockets, `node:dns` upstreams, host directories and
+ * host fds as stdio.
+ */
+import { randomFillSync } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
+import { upstreamResolver } from '../dns/system.ts';
+import { DialtoneError } from '../errors.ts';
+import { requireJspi } from '../internal/jspi.ts';
+import { NodeDriver } from '../netdev/node/driver.ts';
+import { performanceRealtimeNs } from '../wasi/preview1/clock.ts';
+import { NodeDirectory } from '../wasi/fs/node-directory.ts';
+import { HostInput, HostOutput } from '../wasi/fs/node-stdio.ts';
+import type { Platform, PreopenDirectory } from './platform.ts';
+
+/** The platform of guests run by Node (`run()`, the CLI, workers). */
+export const NODE_PLATFORM: Platform = Object.freeze({
+  name: 'node',
+  clocks: Object.freeze({
+    realtimeNs: performanceRealtimeNs,
+    monotonicNs: () => process.hrtime.bigint(),
+    cpuTimeNs: () => {
+      const u = process.cpuUsage();
+      return BigInt(u.user + u.system) * 1000n;
+    },
+  }),
+  randomFill: (buf: Uint8Array) => void randomFillSync(buf),
+  macrotask: (fn: () => void) => void setImmediate(fn),
+  defaultDriver: () => new NodeDriver(),
+  dnsServerResolver: upstreamResolver,
+  jspi: () =>
+    requireJspi(
+      ` (Node ${process.versions.node}); dialtone needs Node 24 or later: ` +
+        'install Node 24 (https://nodejs.org), or run "npm install --save-dev node@24" in your project so that npx and npm scripts use it',
+    ),
+  reportInternalError: (message: string) => void process.stderr.write(`${message}\n`),
+  openDirectory,
+  hostStdio: (direction: 'input' | 'output', fd: number) => (direction === 'input' ? new HostInput(fd) : new HostOutput(fd)),
+});
+
+function openDirectory(host: string, guest: string): PreopenDirectory {
+  let root: string;
+  try {
+    root = realpathSync(host);
+    if (!statSync(root).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new DialtoneError('ERR_DIR_NOT_FOUND', `directory to preopen does not exist or is not a directory: ${host}`);
+  }
+  return NodeDirectory.preopen(root, guest);
+}
