@@ -13,4 +13,21 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Example pages run in browsers: the web globals they use, and no Node.
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      globals: {
+        process: 'off',
+        Buffer: 'off',
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+      },
+    },
+  },
 );

@@ -1,5 +1,6 @@
 // Installs the Debian packages some tests need (e.g. redis-server for
-// test/sockets/redis-client.test.ts) when their programs are missing.
+// test/sockets/redis-client.test.ts, chromium and firefox-esr for the
+// real-browser tests in test/browser/) when their programs are missing.
 //
 // CI starts from a fresh Debian machine where we are root: a missing
 // program is installed with `apt-get update` (at most once per process)
@@ -20,7 +21,11 @@ export interface DebianRequirement {
 }
 
 /** What `npm test` needs beyond Node and Go. */
-export const REQUIRED: readonly DebianRequirement[] = [{ program: 'redis-server', pkg: 'redis-server' }];
+export const REQUIRED: readonly DebianRequirement[] = [
+  { program: 'redis-server', pkg: 'redis-server' },
+  { program: 'chromium', pkg: 'chromium' },
+  { program: 'firefox-esr', pkg: 'firefox-esr' },
+];
 
 /** The full path of `program` on PATH, or undefined. */
 export function findOnPath(program: string, path: string = process.env.PATH ?? ''): string | undefined {

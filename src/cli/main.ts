@@ -56,15 +56,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
 }
 
 async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<number> {
-  let driver: WispDriver | undefined;
-  if (cmd.relay !== undefined) {
-    driver = new WispDriver(cmd.relay);
-    try {
-      await driver.check();
-    } catch (err) {
-      throw new DialtoneError('ERR_RELAY', (err as Error).message, { cause: err });
-    }
-  }
+  const driver = cmd.relay === undefined ? undefined : await WispDriver.open(cmd.relay);
   try {
     return await runWith(cmd, env, driver);
   } finally {

@@ -27,7 +27,7 @@ export interface DestinationOptions {
 
 /** The outcome of {@link Destinations.decide}. */
 export type Destination =
-  | { readonly allowed: true; readonly endpoint: IpEndpoint }
+  | { readonly allowed: true; readonly endpoint: IpEndpoint; readonly self?: boolean }
   | { readonly allowed: false; readonly reason: string; readonly unresolved?: boolean };
 
 const systemResolve: RelayResolveFn = async (host) => (await lookup(host, { all: true, family: 0 })).map((a) => a.address);
@@ -35,21 +35,35 @@ const systemResolve: RelayResolveFn = async (host) => (await lookup(host, { all:
 /** Judges relay destinations. */
 export class Destinations {
   readonly #rules: RulePolicy;
+  /** `denyNet` alone, for the relay's own address. */
+  readonly #denyOnly: RulePolicy;
   readonly #publicOnly: boolean;
   readonly #resolve: RelayResolveFn;
+  readonly #self = new Set<string>();
 
   /** Throws `DialtoneError` `ERR_USAGE` naming a bad entry. */
   constructor(options: DestinationOptions = {}) {
     this.#publicOnly = options.allowNet === undefined;
     this.#rules = new RulePolicy({ allowNet: options.allowNet ?? true, denyNet: options.denyNet });
+    this.#denyOnly = new RulePolicy({ allowNet: true, denyNet: options.denyNet });
     this.#resolve = options.resolve ?? systemResolve;
+  }
+
+  /**
+   * Allows TCP to `address:port` whatever the allow list says (`denyNet`
+   * still applies): the relay's own HTTP server, so that a page it serves
+   * can reach its own origin through it. The relay refuses WebSocket
+   * upgrades that arrive this way, so a client cannot nest sessions.
+   */
+  allowSelf(address: string, port: number): void {
+    this.#self.add(`${address} ${port}`);
   }
 
   /**
    * Resolves `host` (a name or an IP literal, IPv6 possibly in brackets)
    * and returns the first address the rules allow, or why none is.
    */
-  async decide(host: string, port: number): Promise<Destination> {
+  async decide(host: string, port: number, kind: 'tcp' | 'udp' = 'tcp'): Promise<Destination> {
     const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
     let addresses: readonly string[];
     if (isIP(bare) !== 0) addresses = [bare];
@@ -65,6 +79,13 @@ export class Destinations {
     let firstRefusal: string | undefined;
     for (const a of addresses) {
       const address = a.includes('%') ? a.slice(0, a.indexOf('%')) : a;
+      if (kind === 'tcp' && this.#self.has(`${address} ${port}`)) {
+        const ep = ipEndpoint(address, port);
+        const d = this.#denyOnly.check('connect', ep);
+        if (d.allowed) return { allowed: true, endpoint: ep, self: true };
+        firstRefusal ??= d.reason;
+        continue;
+      }
       if (this.#publicOnly) {
         const special = specialAddress(address);
         if (special !== undefined) {

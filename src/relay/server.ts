@@ -130,15 +130,19 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     handleProtocols: (protocols) => (protocols.has('wisp-v2') ? 'wisp-v2' : (protocols.values().next().value ?? false)),
   });
   const sessions = new Set<Session>();
+  /** Local ports of the relay's own streams to itself (see {@link Destinations.allowSelf}). */
+  const selfPorts = new Set<number>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = checkUpgrade(req, origins, tokenDigest);
+    const refusal = selfPorts.has(req.socket.remotePort ?? -1)
+      ? { status: '403 Forbidden', why: 'a WebSocket through the relay to itself (nested sessions are refused)' }
+      : checkUpgrade(req, origins, tokenDigest);
     if (refusal !== undefined) {
       log(`relay: refused WebSocket from ${req.socket.remoteAddress ?? '?'}: ${refusal.why}`);
       socket.end(`HTTP/1.1 ${refusal.status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const s = new Session(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`, destinations, limits, log);
+      const s = new Session(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`, destinations, limits, log, selfPorts);
       sessions.add(s);
       ws.on('close', () => sessions.delete(s));
     });
@@ -149,6 +153,11 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
   });
   const address = server.address() as AddressInfo;
   const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  if (root !== undefined) {
+    // A page the relay serves may reach its own origin through it.
+    const own = address.address === '0.0.0.0' ? ['127.0.0.1'] : address.address === '::' ? ['::1', '127.0.0.1'] : [address.address];
+    for (const a of own) destinations.allowSelf(a, address.port);
+  }
   return {
     address,
     url: `ws://${hostText}:${address.port}/`,
@@ -229,6 +238,8 @@ class Session {
   readonly #destinations: Destinations;
   readonly #limits: Limits;
   readonly #log: (line: string) => void;
+  /** Local ports of this relay's streams to itself, shared by every session. */
+  readonly #selfPorts: Set<number>;
   readonly #streams = new Map<number, Stream>();
   #first = true;
   #confirm = false;
@@ -239,7 +250,15 @@ class Session {
   #outstanding = 0;
   #pausedForClient = false;
 
-  constructor(ws: WebSocket, peer: string, destinations: Destinations, limits: Limits, log: (line: string) => void) {
+  constructor(
+    ws: WebSocket,
+    peer: string,
+    destinations: Destinations,
+    limits: Limits,
+    log: (line: string) => void,
+    selfPorts: Set<number>,
+  ) {
+    this.#selfPorts = selfPorts;
     this.#ws = ws;
     this.#peer = peer;
     this.#destinations = destinations;
@@ -335,7 +354,7 @@ class Session {
     this.#tokens -= 1;
     const s: Stream = { id, kind, inFlight: 0, credit: STREAM_BUFFER_PACKETS, pending: [], bytes: 0, connected: false, closed: false };
     this.#streams.set(id, s);
-    const d = await this.#destinations.decide(host, port);
+    const d = await this.#destinations.decide(host, port, kind);
     if (s.closed) return;
     if (!d.allowed) {
       this.#streams.delete(id);
@@ -367,6 +386,11 @@ class Session {
     sock.on('connect', () => {
       clearTimeout(timer);
       s.connected = true;
+      if (d.self === true) {
+        const local = sock.localPort ?? -1;
+        this.#selfPorts.add(local);
+        sock.once('close', () => this.#selfPorts.delete(local));
+      }
       if (this.#confirm) this.#send(encodeContinue(id, STREAM_BUFFER_PACKETS - s.inFlight));
       for (const b of s.pending.splice(0)) this.#tcpWrite(s, b);
     });

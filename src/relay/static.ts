@@ -3,13 +3,24 @@
  * with MIME types for what a demo page needs (`.wasm` as
  * `application/wasm`, for streaming compilation) and cross-origin isolation
  * headers (COOP same-origin, COEP require-corp), so that pages served here
- * may use SharedArrayBuffer.
+ * may use SharedArrayBuffer. Besides the directory, `/_dialtone/` serves
+ * dialtone's own browser bundle, so a page needs nothing but its relay.
  * @module
  */
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's root: two levels above this file in src/ and in dist/ alike. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Paths under `/_dialtone/` and the package files they serve: the browser bundle (`npm run build`). */
+export const BUNDLE_FILES: Readonly<Record<string, string>> = {
+  '/_dialtone/dialtone.browser.js': join(PACKAGE_ROOT, 'dist', 'dialtone.browser.js'),
+  '/_dialtone/dialtone.browser.js.map': join(PACKAGE_ROOT, 'dist', 'dialtone.browser.js.map'),
+};
 
 /** Content types by file extension. */
 export const MIME_TYPES: Readonly<Record<string, string>> = {
@@ -48,7 +59,8 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     return send(400, 'bad path');
   }
   if (path.includes('\0') || path.split('/').includes('..')) return send(400, 'bad path');
-  let file = join(root, path);
+  const bundled = BUNDLE_FILES[path];
+  let file = bundled ?? join(root, path);
   try {
     let st = await stat(file);
     if (st.isDirectory()) {
@@ -56,7 +68,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
       st = await stat(file);
     }
     const real = await realpath(file);
-    if (real !== root && !real.startsWith(root + sep)) return send(404, 'not found');
+    if (bundled === undefined && real !== root && !real.startsWith(root + sep)) return send(404, 'not found');
     if (!st.isFile()) return send(404, 'not found');
     res.writeHead(200, {
       ...ISOLATION_HEADERS,

@@ -236,3 +236,57 @@ test('--static serves files with application/wasm and cross-origin isolation hea
     dir.cleanup();
   }
 });
+
+test("with --static a page may reach the relay's own HTTP server through it, the bundle is at /_dialtone/, and a WebSocket nested that way is refused", async () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, 'hello.txt'), 'hello from the relay itself');
+    await withRelay({ staticDir: dir.path }, async (url, log, port) => {
+      const bundle = await fetch(`http://127.0.0.1:${port}/_dialtone/dialtone.browser.js`);
+      assert.equal(bundle.status, 200, 'npm run build makes dist/dialtone.browser.js');
+      assert.match(bundle.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.match(await bundle.text(), /export\s*\{/);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/_dialtone/other.js`)).status, 404);
+
+      const c = await rawClient(url);
+      const text = (stream: number): string =>
+        Buffer.concat(c.packets.flatMap((p) => (p.type === 'data' && p.stream === stream ? [p.data] : []))).toString();
+      c.ws.send(encodeConnect(1, 0x01, port, '127.0.0.1'));
+      c.ws.send(encodeData(1, new TextEncoder().encode('GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')));
+      await c.waitFor((p) => p.type === 'close' && p.stream === 1);
+      assert.match(text(1), /^HTTP\/1\.1 200 OK/);
+      assert.match(text(1), /hello from the relay itself$/);
+
+      const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+      c.ws.send(encodeConnect(3, 0x01, port, '127.0.0.1'));
+      c.ws.send(
+        encodeData(
+          3,
+          new TextEncoder().encode(
+            `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${key}\r\n\r\n`,
+          ),
+        ),
+      );
+      await c.waitFor((p) => p.type === 'close' && p.stream === 3);
+      assert.match(text(3), /^HTTP\/1\.1 403/);
+      assert.ok(
+        log.some((l) => l.includes('to itself')),
+        log.join('\n'),
+      );
+
+      c.ws.send(encodeConnect(5, 0x01, port + 1 > 65535 ? port - 1 : port + 1, '127.0.0.1'));
+      const refused = await c.waitFor((p) => p.type === 'close' && p.stream === 5);
+      assert.equal(refused.type === 'close' && refused.reason, 0x48, 'other loopback ports stay refused');
+      c.ws.close();
+    });
+    await withRelay({}, async (url, _log, port) => {
+      const c = await rawClient(url);
+      c.ws.send(encodeConnect(1, 0x01, port, '127.0.0.1'));
+      const closed = await c.waitFor((p) => p.type === 'close' && p.stream === 1);
+      assert.equal(closed.type === 'close' && closed.reason, 0x48, 'without --static, the relay itself is loopback like any other');
+      c.ws.close();
+    });
+  } finally {
+    dir.cleanup();
+  }
+});

@@ -1,3 +1,4 @@
+import { DialtoneError } from '../../errors.ts';
 import { SysError } from '../../internal/errno.ts';
 import { ipv4ToString, parseIpv4 } from '../endpoint.ts';
 import type { NetDriver, NetSocket, SocketFamily, SocketType } from '../socket.ts';
@@ -64,6 +65,21 @@ export class WispDriver implements NetDriver {
   /** Opens the relay connection now: rejects with a clear message when the relay cannot be reached. */
   async check(): Promise<void> {
     await this.connection.ready();
+  }
+
+  /**
+   * A driver whose relay connection is open: rejects with `DialtoneError`
+   * ERR_RELAY, saying why, when the relay cannot be reached.
+   */
+  static async open(url: string, options: { version?: 1 | 2 } = {}): Promise<WispDriver> {
+    const driver = new WispDriver(url, options);
+    try {
+      await driver.check();
+    } catch (err) {
+      driver.close();
+      throw new DialtoneError('ERR_RELAY', (err as Error).message, { cause: err });
+    }
+    return driver;
   }
 
   /** Closes the relay connection. */

@@ -1,0 +1,42 @@
+// Builds the browser bundle: src/browser.ts and everything it imports as one
+// ES module, dist/dialtone.browser.js (with a source map), for
+// <script type="module"> and for the relay's /_dialtone/ path.
+//
+// The bundle must hold no Node built-in: esbuild, told the platform is the
+// browser, fails on any `node:` import, and this script then names the
+// chain of imports that reached it.
+// Usage: node scripts/build-browser.ts
+import { build, type Message } from 'esbuild';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where the bundle goes. */
+export const BUNDLE = join(root, 'dist', 'dialtone.browser.js');
+
+/** Bundles src/browser.ts into {@link BUNDLE}; throws, listing esbuild's errors, when it cannot. */
+export async function buildBrowserBundle(): Promise<{ bytes: number; inputs: string[] }> {
+  const result = await build({
+    entryPoints: [join(root, 'src', 'browser.ts')],
+    outfile: BUNDLE,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    sourcemap: true,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  }).catch((err: { errors?: Message[] }) => {
+    const lines = (err.errors ?? []).map((e) => `${e.location?.file ?? '?'}:${e.location?.line ?? 0}: ${e.text}`);
+    throw new Error(`browser bundle failed:\n${lines.join('\n')}`, { cause: err });
+  });
+  const out = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+  return { bytes: out?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs).sort() };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { bytes, inputs } = await buildBrowserBundle();
+  process.stdout.write(`dist/dialtone.browser.js: ${(bytes / 1024).toFixed(0)} KiB from ${inputs.length} modules\n`);
+}
