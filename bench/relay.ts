@@ -3,7 +3,8 @@
 // process) → a node:net echo server, versus the Node driver → the same
 // echo server. Both drive the same NetSocket interface the guest ABIs use.
 //
-// Usage: node bench/relay.ts [--mib N] [--runs N]   (prints MiB/s and the ratio)
+// Usage: node bench/relay.ts [--mib N] [--runs N]   (npm run bench:relay)
+// Prints MiB/s and the ratio, and writes them to docs/benchmarks.md.
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import type { NetDriver, NetSocket } from '../src/netdev/socket.ts';
 import { WispDriver } from '../src/netdev/wisp/driver.ts';
 import { SysError } from '../src/internal/errno.ts';
 import { startRelay } from '../src/relay/server.ts';
+import { writeSection } from './sections.ts';
 
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, runs: { type: 'string', default: '3' } } });
 const MIB = Number(values.mib);
@@ -94,3 +96,16 @@ console.log(`TCP echo, ${MIB} MiB, median of ${RUNS}:`);
 console.log(`  direct (Node driver):          ${d.toFixed(1)} MiB/s`);
 console.log(`  through relay (Wisp driver):   ${r.toFixed(1)} MiB/s`);
 console.log(`  ratio relay / direct:          ${(r / d).toFixed(2)}`);
+writeSection(
+  'relay',
+  [
+    '## Through a relay',
+    '',
+    `TCP echo of ${MIB} MiB on the driver interface guests use (\`NetSocket\`), median of ${RUNS}, on ${new Date().toISOString().slice(0, 10)}: the Wisp client driver → \`dialtone relay\` (same process) → a \`node:net\` echo server, against the Node driver → the same server (\`npm run bench:relay\`). Goal: at least 0.8× direct.`,
+    '',
+    '| path | MiB/s | relay / direct | goal |',
+    '| --- | --- | --- | --- |',
+    `| direct (Node driver) | ${d.toFixed(1)} | | |`,
+    `| through the relay (Wisp driver) | ${r.toFixed(1)} | ${(r / d).toFixed(2)}× | ${r / d >= 0.8 ? 'met' : 'not met'} |`,
+  ].join('\n'),
+);

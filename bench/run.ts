@@ -12,7 +12,7 @@
 // network benchmarks also need wrk, which it installs with apt-get when
 // missing (as root).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -27,6 +27,7 @@ import { renderMarkdown, renderText, type BenchResults, type Comparison, type Cp
 import { RUNNERS, Runners, type Runner } from './runners.ts';
 import type { PhaseTimes } from './startup-phases.ts';
 import { ensureWasirun } from './wasirun.ts';
+import { carrySections } from './sections.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -216,7 +217,9 @@ async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(renderText(results));
   if (options.out !== '-') {
     mkdirSync(dirname(options.out), { recursive: true });
-    writeFileSync(options.out, renderMarkdown(results));
+    // Keep the sections other benchmarks own (bench/relay.ts, bench/browser.ts).
+    const old = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '';
+    writeFileSync(options.out, carrySections(old, renderMarkdown(results)));
     const shown = relative(process.cwd(), options.out);
     log(`wrote ${shown.startsWith('..') ? options.out : shown}`);
   }
