@@ -1,10 +1,13 @@
 // TCP echo throughput through a dialtone relay against the same echo
-// direct: the Wisp client driver (Node) → `dialtone relay` (in this
-// process) → a node:net echo server, versus the Node driver → the same
-// echo server. Both drive the same NetSocket interface the guest ABIs use.
+// direct: the Wisp client driver (Node) → `dialtone relay` (its own
+// process, as deployed) → a node:net echo server, versus the Node driver →
+// the same echo server. Both drive the same NetSocket interface the guest
+// ABIs use.
 //
 // Usage: node bench/relay.ts [--mib N] [--runs N]   (npm run bench:relay)
 // Prints MiB/s and the ratio, and writes them to docs/benchmarks.md.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -13,7 +16,6 @@ import { NodeDriver } from '../src/netdev/node/driver.ts';
 import type { NetDriver, NetSocket } from '../src/netdev/socket.ts';
 import { WispDriver } from '../src/netdev/wisp/driver.ts';
 import { SysError } from '../src/internal/errno.ts';
-import { startRelay } from '../src/relay/server.ts';
 import { writeSection } from './sections.ts';
 
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '64' }, runs: { type: 'string', default: '3' } } });
@@ -76,8 +78,17 @@ const server = net.createServer((s) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as AddressInfo).port;
-const relay = await startRelay({ port: 0, allowNet: ['127.0.0.1'], log: () => {} });
-const wisp = new WispDriver(relay.url);
+const relay = spawn(
+  process.execPath,
+  [new URL('../bin/dialtone.js', import.meta.url).pathname, 'relay', '--listen', '127.0.0.1:0', '--allow-net=127.0.0.1'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const [line] = (await once(relay.stdout, 'data')) as [Buffer];
+const url = /listening on (ws:\/\/\S+)/.exec(line.toString())?.[1];
+if (url === undefined) throw new Error(`relay did not start: ${line.toString()}`);
+const wisp = new WispDriver(url);
 const direct = new NodeDriver();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const results = { direct: [] as number[], relay: [] as number[] };
@@ -88,7 +99,7 @@ for (let i = 0; i < RUNS; i++) {
   results.relay.push(await echo(wisp, port, MIB));
 }
 wisp.close();
-await relay.close();
+relay.kill();
 server.close();
 const d = median(results.direct);
 const r = median(results.relay);

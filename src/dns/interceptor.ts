@@ -1,6 +1,6 @@
 import type { Endpoint } from '../netdev/endpoint.ts';
 import type { NetSocket, SocketType } from '../netdev/socket.ts';
-import type { Interceptor } from '../wasi/sockets/guest-network.ts';
+import type { Interceptor } from '../sockets/interceptor.ts';
 import { DnsStubSocket } from './stub-socket.ts';
 import type { DnsStub } from './stub.ts';
 

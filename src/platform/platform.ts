@@ -10,7 +10,7 @@ import type { Jspi } from '../internal/jspi.ts';
 import type { NetDriver } from '../netdev/socket.ts';
 import type { DnsResolveFn } from '../dns/resolver.ts';
 import type { Descriptor, DirectoryOps } from '../wasi/descriptor.ts';
-import type { HostUnixPath } from '../wasi/sockets/guest-network.ts';
+import type { HostUnixPath } from '../sockets/host-unix-path.ts';
 
 /** Clocks in nanoseconds, as `clock_time_get` reports them. */
 export interface Clocks {

@@ -11,7 +11,7 @@ import { STUB_NAMESERVER } from '../../src/dns/interceptor.ts';
 import { SysError } from '../../src/internal/errno.ts';
 import { ipEndpoint } from '../../src/netdev/endpoint.ts';
 import { ALLOW_ALL } from '../../src/policy/policy.ts';
-import type { SocketDescriptor } from '../../src/wasi/sockets/socket-descriptor.ts';
+import type { GuestSocket } from '../../src/sockets/guest-socket.ts';
 import { makeHost } from '../helpers/host.ts';
 import { decode, makeQuery } from './messages.ts';
 
@@ -29,7 +29,7 @@ after(async () => {
 });
 
 /** The first datagram `d` receives, within `ms`. */
-function receive(d: SocketDescriptor, ms: number): Promise<Uint8Array> {
+function receive(s: GuestSocket, ms: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const buf = new Uint8Array(512);
     let stop: () => void = () => {};
@@ -39,7 +39,7 @@ function receive(d: SocketDescriptor, ms: number): Promise<Uint8Array> {
     }, ms);
     const attempt = (): boolean => {
       try {
-        const { n } = d.socket.recv([buf], false);
+        const { n } = s.recv([buf], false);
         clearTimeout(timer);
         stop();
         resolve(buf.slice(0, n));
@@ -51,7 +51,7 @@ function receive(d: SocketDescriptor, ms: number): Promise<Uint8Array> {
         return true;
       }
     };
-    if (!attempt()) stop = d.socket.onReady('read', () => void attempt());
+    if (!attempt()) stop = s.onReady('read', () => void attempt());
   });
 }
 
@@ -72,10 +72,10 @@ test(
     );
     await assert.rejects(host.network.lookup('one-more.test'), (err: unknown) => err instanceof SysError && err.errno === 'EAGAIN');
     // ... and the stub is over it too: SERVFAIL at once, not after the deadline.
-    const d = host.network.open('ipv4', 'dgram');
-    await host.network.connect(d, ipEndpoint(STUB_NAMESERVER, 53));
-    d.socket.send([makeQuery({ id: 7, name: 'stub.test' })], undefined);
-    const answer = decode(await receive(d, 2000));
+    const s = host.network.open('ipv4', 'dgram');
+    await s.connect(ipEndpoint(STUB_NAMESERVER, 53));
+    s.send([makeQuery({ id: 7, name: 'stub.test' })], undefined);
+    const answer = decode(await receive(s, 2000));
     assert.equal(answer.id, 7);
     assert.equal(answer.rcode, 2, 'SERVFAIL');
     assert.ok(performance.now() - started < DEFAULT_LOOKUP_TIMEOUT_MS / 2, 'answered before any deadline');
@@ -84,7 +84,7 @@ test(
     const took = performance.now() - started;
     assert.ok(took >= DEFAULT_LOOKUP_TIMEOUT_MS - 100 && took < DEFAULT_LOOKUP_TIMEOUT_MS + 5000, `took ${took} ms`);
     assert.ok(asked.size > 0, 'the lookups went to the --dns-server upstream');
-    d.socket.close();
+    s.close();
     await host.close();
   },
 );

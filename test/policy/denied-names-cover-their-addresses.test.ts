@@ -10,7 +10,7 @@ import { ipEndpoint } from '../../src/netdev/endpoint.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import type { NetDriver } from '../../src/netdev/socket.ts';
 import { RulePolicy } from '../../src/policy/index.ts';
-import { GuestNetwork } from '../../src/wasi/sockets/guest-network.ts';
+import { GuestNetwork } from '../../src/sockets/guest-network.ts';
 
 test('the names a policy needs resolved are its denied host names, normalised', () => {
   const p = new RulePolicy({
@@ -64,14 +64,14 @@ test('after prepare(), a connect by address to where a denied name resolves is r
       lines.join('\n'),
       /^policy: gone\.test did not resolve \(.*no such host gone\.test\): a rule naming it covers no address$/m,
     );
-    const d = network.open('ipv4', 'stream');
+    const s = network.open('ipv4', 'stream');
     try {
       assert.throws(
-        () => network.connect(d, ipEndpoint('127.0.0.1', port)),
+        () => s.connect(ipEndpoint('127.0.0.1', port)),
         (err: unknown) => err instanceof SysError && err.errno === 'EACCES' && /denied by --deny-net=tracker\.test/.test(err.message),
       );
     } finally {
-      d.socket.close();
+      s.close();
     }
     assert.match(
       lines.at(-1) ?? '',

@@ -7,7 +7,7 @@ import { preview1 } from '../../src/wasi/preview1/index.ts';
 import { Scheduler, type HostContext } from '../../src/wasi/host-function.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import { DENY_ALL } from '../../src/policy/policy.ts';
-import { GuestNetwork } from '../../src/wasi/sockets/guest-network.ts';
+import { GuestNetwork } from '../../src/sockets/guest-network.ts';
 import { wasmEdgeSockets } from '../../src/wasi/sockets/wasmedge.ts';
 import { wasinet } from '../../src/wasi/sockets/wasinet.ts';
 import { importSignatures } from '../../src/wasi/import-signatures.ts';

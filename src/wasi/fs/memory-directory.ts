@@ -6,10 +6,10 @@
  */
 import { SysError } from '../../internal/errno.ts';
 import type { PreopenDirectory } from '../../platform/platform.ts';
+import type { HostUnixPath } from '../../sockets/host-unix-path.ts';
 import { Filetype, OFlags, Rights } from '../constants.ts';
 import { Descriptor, type DirEntry, type DirectoryOps, type Filestat, type OpenRequest, type SetTimes } from '../descriptor.ts';
 import { encodeUtf8 } from '../memory.ts';
-import type { HostUnixPath } from '../sockets/guest-network.ts';
 import { MemoryOpenFile } from './memory-open-file.ts';
 import { resolveMemoryPath, type MemoryResolved, type MemoryScope } from './memory-resolve.ts';
 import { byCodePoint, type DirNode, type MemoryNode, type MemoryTree } from './memory-tree.ts';

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { SysError, toSysError } from '../../internal/errno.ts';
+import type { HostUnixPath } from '../../sockets/host-unix-path.ts';
 import { Filetype, OFlags } from '../constants.ts';
 import { Descriptor, type DirEntry, type DirectoryOps, type Filestat, type OpenRequest, type SetTimes } from '../descriptor.ts';
 import { encodeUtf8 } from '../memory.ts';
-import type { HostUnixPath } from '../sockets/guest-network.ts';
 import { NodeFile } from './node-file.ts';
 import { NodeStream } from './node-stream.ts';
 import { setTimes } from './set-times.ts';

@@ -5,6 +5,7 @@ import { SysError } from '../../internal/errno.ts';
 import { formatEndpoint, ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import { FdFlags } from '../constants.ts';
 import type { WasiHost } from '../host.ts';
+import { SocketDescriptor } from './socket-descriptor.ts';
 
 /** "connection refused" for ECONNREFUSED: the system's own wording. */
 function describeErrno(errno: string): string {
@@ -53,7 +54,7 @@ export async function preopenSockets(host: WasiHost, listen: readonly string[], 
         `--listen ${spec}: ${err instanceof SysError ? err.message.replace(/^E[A-Z]+: /, '') : String(err)}`,
       );
     }
-    host.fds.add(host.network.adopt(s, { preopened: true, fdflags: FdFlags.NONBLOCK }));
+    host.fds.add(new SocketDescriptor(host.network.adopt(s), { preopened: true, fdflags: FdFlags.NONBLOCK }));
   }
   for (const spec of dial) {
     const ep = parseSocketAddress(spec);
@@ -69,6 +70,6 @@ export async function preopenSockets(host: WasiHost, listen: readonly string[], 
       s.close();
       throw new DialtoneError('ERR_PREOPEN_SOCKET', `--dial ${formatEndpoint(ep)}: ${failed} (${describeErrno(failed)})`);
     }
-    host.fds.add(host.network.adopt(s, { preopened: true, fdflags: FdFlags.NONBLOCK }));
+    host.fds.add(new SocketDescriptor(host.network.adopt(s), { preopened: true, fdflags: FdFlags.NONBLOCK }));
   }
 }

@@ -1,11 +1,11 @@
 import { SysError } from '../../internal/errno.ts';
 import { formatEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { SocketFamily } from '../../netdev/socket.ts';
+import type { GuestNetwork } from '../../sockets/guest-network.ts';
 import { hostFunction, valueFunction, type HostContext, type HostFunction } from '../host-function.ts';
 import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { settle } from '../preview1/fd.ts';
-import type { GuestNetwork } from './guest-network.ts';
 import { servicePort } from './services.ts';
 import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { SpinWait } from './spin-wait.ts';
@@ -61,12 +61,12 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       if (family === undefined) throw new SysError('EAFNOSUPPORT', `address family ${u32(af)}`);
       const t = u32(type);
       if (t !== SockType.STREAM && t !== SockType.DGRAM) throw new SysError('EPROTOTYPE', `socket type ${t}`);
-      m().setU32(u32(out), ctx.fds.adopt(net.open(family, t === SockType.STREAM ? 'stream' : 'dgram')));
+      m().setU32(u32(out), ctx.fds.adopt(new SocketDescriptor(net.open(family, t === SockType.STREAM ? 'stream' : 'dgram'))));
     }),
     hostFunction(
       'sock_bind',
       'fd:fd addr:ptr addr_len:u32',
-      (fd, addr, len) => net.bind(sock(fd), decodeSockaddr(m(), u32(addr), u32(len))),
+      (fd, addr, len) => sock(fd).socket.bind(decodeSockaddr(m(), u32(addr), u32(len))),
       { suspending: true, describe },
     ),
     hostFunction(
@@ -75,7 +75,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       (fd, addr, len) => {
         const d = sock(fd);
         try {
-          return net.connect(d, decodeSockaddr(m(), u32(addr), u32(len)));
+          return d.socket.connect(decodeSockaddr(m(), u32(addr), u32(len)));
         } catch (err) {
           if (!(err instanceof SysError && err.errno === 'EINPROGRESS')) throw err;
           return finishConnect(d);
@@ -83,7 +83,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       },
       { suspending: true, describe },
     ),
-    hostFunction('sock_listen', 'fd:fd backlog:u32', (fd, backlog) => net.listen(sock(fd), u32(backlog)), { suspending: true }),
+    hostFunction('sock_listen', 'fd:fd backlog:u32', (fd, backlog) => sock(fd).socket.listen(u32(backlog)), { suspending: true }),
     hostFunction(
       'sock_accept',
       'fd:fd nfd_out:ptr addr:ptr addr_len:u32',
@@ -144,11 +144,11 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
     }),
     hostFunction('sock_getlocaladdr', 'fd:fd addr:ptr addr_len:u32', (fd, addr, len) => {
       const d = sock(fd);
-      encodeSockaddr(m(), u32(addr), u32(len), d.localEndpoint(), socktypeOf(d));
+      encodeSockaddr(m(), u32(addr), u32(len), d.socket.localEndpoint(), socktypeOf(d));
     }),
     hostFunction('sock_getpeeraddr', 'fd:fd addr:ptr addr_len:u32', (fd, addr, len) => {
       const d = sock(fd);
-      encodeSockaddr(m(), u32(addr), u32(len), d.remoteEndpoint(), socktypeOf(d));
+      encodeSockaddr(m(), u32(addr), u32(len), d.socket.remoteEndpoint(), socktypeOf(d));
     }),
     hostFunction(
       'sock_recv_from',
@@ -183,7 +183,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
           spin.run(d, 'write', deadlines.get(d)?.write, () => {
             const bufs = iovecs16(m(), u32(iovs), u32(n));
             // Write passes short counts to its caller: take streams whole.
-            return to === undefined ? d.socket.send(bufs, undefined, true) : net.sendTo(d, bufs, to);
+            return to === undefined ? d.socket.send(bufs, undefined, true) : d.socket.send(bufs, to);
           }),
           (sent) => m().setU32(u32(out), sent),
         );
@@ -197,7 +197,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       if (h === 3) {
         // The guest's Close: tear the socket down now; fd_close may come much later (after GC).
         spin.forget(d);
-        d.socket.close();
+        d.socket.closeConnection();
         return;
       }
       d.socket.shutdown((h & 1) !== 0, (h & 2) !== 0);
@@ -282,7 +282,7 @@ function connected(d: SocketDescriptor): boolean {
 
 function safeRemote(d: SocketDescriptor): Endpoint | undefined {
   try {
-    return d.remoteEndpoint();
+    return d.socket.remoteEndpoint();
   } catch {
     return undefined;
   }

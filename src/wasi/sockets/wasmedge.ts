@@ -1,6 +1,7 @@
 import { SysError, type Errno } from '../../internal/errno.ts';
 import { formatEndpoint, ipEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
 import type { SocketOption } from '../../netdev/socket.ts';
+import type { GuestNetwork } from '../../sockets/guest-network.ts';
 import { RiFlags, RoFlags } from '../constants.ts';
 import { wasiErrno } from '../errno.ts';
 import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
@@ -8,7 +9,6 @@ import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { untilReady } from '../preview1/blocking.ts';
 import { settle } from '../preview1/fd.ts';
-import type { GuestNetwork } from './guest-network.ts';
 import { servicePort } from './services.ts';
 import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { WasmEdgeFamily, decodeAddress, encodeAddress } from './wasmedge-address.ts';
@@ -75,17 +75,19 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
       if (family === undefined) throw new SysError('EAFNOSUPPORT', `address family ${u32(af)}`);
       const t = u32(type);
       if (t !== SockType.ANY && t !== SockType.DGRAM && t !== SockType.STREAM) throw new SysError('EPROTOTYPE', `socket type ${t}`);
-      m().setU32(u32(out), ctx.fds.adopt(net.open(family, t === SockType.DGRAM ? 'dgram' : 'stream')));
+      m().setU32(u32(out), ctx.fds.adopt(new SocketDescriptor(net.open(family, t === SockType.DGRAM ? 'dgram' : 'stream'))));
     }),
-    hostFunction('sock_bind', 'fd:fd addr:ptr port:u32', (fd, addr, port) => net.bind(sock(fd), decodeAddress(m(), u32(addr), u32(port))), {
-      suspending: true,
-      describe: describeAddress,
-    }),
-    hostFunction('sock_listen', 'fd:fd backlog:u32', (fd, backlog) => net.listen(sock(fd), u32(backlog)), { suspending: true }),
+    hostFunction(
+      'sock_bind',
+      'fd:fd addr:ptr port:u32',
+      (fd, addr, port) => sock(fd).socket.bind(decodeAddress(m(), u32(addr), u32(port))),
+      { suspending: true, describe: describeAddress },
+    ),
+    hostFunction('sock_listen', 'fd:fd backlog:u32', (fd, backlog) => sock(fd).socket.listen(u32(backlog)), { suspending: true }),
     hostFunction(
       'sock_connect',
       'fd:fd addr:ptr port:u32',
-      (fd, addr, port) => net.connect(sock(fd), decodeAddress(m(), u32(addr), u32(port))),
+      (fd, addr, port) => sock(fd).socket.connect(decodeAddress(m(), u32(addr), u32(port))),
       { suspending: true, describe: describeAddress },
     ),
     // value_len is passed by value (the Go guest and wasi-go agree; WasmEdge reads a pointer).
@@ -108,7 +110,7 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
         m().check(u32(out), 4);
         const to = d.socket.type === 'dgram' ? optionalAddress(m(), u32(addr), u32(port)) : undefined;
         return settle(
-          untilReady(d, 'write', () => net.sendTo(d, m().iovecs(u32(iovs), u32(n)), to)),
+          untilReady(d, 'write', () => d.socket.send(m().iovecs(u32(iovs), u32(n)), to)),
           (sent) => m().setU32(u32(out), sent),
         );
       },
@@ -149,10 +151,10 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
     return [
       ...common,
       hostFunction('sock_getlocaladdr', 'fd:fd addr:ptr port:ptr', (fd, addr, port) =>
-        encodeAddress(m(), u32(addr), u32(port), sock(fd).localEndpoint()),
+        encodeAddress(m(), u32(addr), u32(port), sock(fd).socket.localEndpoint()),
       ),
       hostFunction('sock_getpeeraddr', 'fd:fd addr:ptr port:ptr', (fd, addr, port) =>
-        encodeAddress(m(), u32(addr), u32(port), sock(fd).remoteEndpoint()),
+        encodeAddress(m(), u32(addr), u32(port), sock(fd).socket.remoteEndpoint()),
       ),
       hostFunction(
         'sock_recv_from',
@@ -186,10 +188,10 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
       { suspending: true },
     ),
     hostFunction('sock_getlocaladdr', 'fd:fd addr:ptr addr_type:ptr port:ptr', (fd, addr, type, port) =>
-      encodeV1Address(m(), u32(addr), u32(type), u32(port), sock(fd).localEndpoint()),
+      encodeV1Address(m(), u32(addr), u32(type), u32(port), sock(fd).socket.localEndpoint()),
     ),
     hostFunction('sock_getpeeraddr', 'fd:fd addr:ptr addr_type:ptr port:ptr', (fd, addr, type, port) =>
-      encodeV1Address(m(), u32(addr), u32(type), u32(port), sock(fd).remoteEndpoint()),
+      encodeV1Address(m(), u32(addr), u32(type), u32(port), sock(fd).socket.remoteEndpoint()),
     ),
     hostFunction(
       'sock_recv_from',
@@ -210,7 +212,7 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
 
 function safePeer(d: SocketDescriptor): Endpoint | undefined {
   try {
-    return d.remoteEndpoint();
+    return d.socket.remoteEndpoint();
   } catch {
     return undefined;
   }

@@ -1,60 +1,49 @@
-import { HostResolver, isNameNotFound } from '../../dns/resolver.ts';
-import { SysError } from '../../internal/errno.ts';
-import { formatEndpoint, type Endpoint } from '../../netdev/endpoint.ts';
-import type { NetDriver, NetSocket, SocketFamily, SocketType } from '../../netdev/socket.ts';
-import type { NetOperation, NetworkPolicy } from '../../policy/policy.ts';
-import { SocketDescriptor } from './socket-descriptor.ts';
+import { HostResolver, isNameNotFound } from '../dns/resolver.ts';
+import { SysError } from '../internal/errno.ts';
+import { formatEndpoint, type Endpoint } from '../netdev/endpoint.ts';
+import type { NetDriver, NetSocket, SocketFamily, SocketType } from '../netdev/socket.ts';
+import type { NetOperation, NetworkPolicy } from '../policy/policy.ts';
+import { GuestSocket, type SocketGuard } from './guest-socket.ts';
+import type { HostUnixPath, UnixPathMapper } from './host-unix-path.ts';
+import type { Interceptor } from './interceptor.ts';
 
 /** Default cap on sockets one guest may hold open at once (EMFILE past it). */
 export const DEFAULT_MAX_SOCKETS = 1024;
 
-/**
- * In-host services that answer some endpoints without a real socket (the
- * DNS stub): `intercept` returns a replacement socket for a connect to
- * `ep`, or undefined to let the driver handle it.
- */
-export interface Interceptor {
-  intercept(type: SocketType, ep: Endpoint): NetSocket | undefined;
-}
-
-/**
- * Where a guest's Unix socket path is on the host: `path` for the policy and
- * messages, `address` for the driver (a path that no rename or symlink swap
- * can redirect, valid until `release()`).
- */
-export interface HostUnixPath {
-  readonly path: string;
-  readonly address: string;
-  release(): void;
-}
-
 /** What a guest's network is made of. */
 export interface GuestNetworkOptions {
+  /** Opens the real sockets and does the default lookups (Node, browser relay, memory). */
   driver: NetDriver;
+  /** Asked before every connect, send-to, bind/listen and lookup. */
   policy: NetworkPolicy;
   /** Receives one line per refusal (shown with `--trace`). */
   onRefused?: ((line: string) => void) | undefined;
+  /** Sockets open at once past which opening or accepting one is EMFILE (default {@link DEFAULT_MAX_SOCKETS}). */
   maxSockets?: number | undefined;
-  /** Maps a guest Unix socket path to the host (through the preopens). */
-  unixPath?: ((guestPath: string, use: 'bind' | 'connect') => HostUnixPath) | undefined;
+  /** Maps a guest Unix socket path to the host (a WASI host: through its preopens). Without it, Unix paths are ENOENT. */
+  unixPath?: UnixPathMapper | undefined;
   /**
    * Resolves names (shared with the DNS stub, so both have one cap,
    * deadline and error model). Default: one over the driver's lookup.
    */
   resolver?: HostResolver | undefined;
+  /** In-host services asked first about every connect (the DNS stub); the first to answer takes it. */
   interceptors?: readonly Interceptor[] | undefined;
 }
 
 /**
- * One guest's view of the network, shared by every socket ABI: it opens
- * sockets (with a cap), asks the policy before connect, bind/listen and
- * send-to, maps Unix paths, and routes intercepted endpoints (DNS) to
- * in-host services. The ABIs only decode and encode.
+ * One guest's view of the network — a guest being whatever code the policy
+ * confines (a WASI module today) — independent of how it reaches its
+ * sockets: it opens sockets (with a cap) and resolves names for it, and its
+ * {@link GuestSocket}s ask the policy before connect, bind/listen and
+ * send-to, map Unix paths, and route intercepted endpoints (DNS) to in-host
+ * services. A socket ABI only decodes and encodes around it.
  */
 export class GuestNetwork {
   readonly #opts: GuestNetworkOptions;
   readonly #max: number;
   readonly #resolver: HostResolver;
+  readonly #guard: SocketGuard;
   #open = 0;
   /** Sockets closed but still delivering what they had accepted. */
   readonly #closing = new Set<Promise<void>>();
@@ -65,6 +54,14 @@ export class GuestNetwork {
     this.#opts = opts;
     this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
     this.#resolver = opts.resolver ?? new HostResolver({ lookup: (name, family) => opts.driver.lookup(name, family) });
+    this.#guard = {
+      check: (op, ep) => this.#check(op, ep),
+      unixPath: (guestPath, use) => this.#unixPath(guestPath, use),
+      intercept: (type, ep) => this.#intercept(type, ep),
+      addressed: (socket) => void this.#addressed.add(socket),
+      adopt: (accepted) => this.adopt(accepted),
+      release: (flushed) => this.#release(flushed),
+    };
   }
 
   /**
@@ -94,87 +91,26 @@ export class GuestNetwork {
     await Promise.all(this.#closing);
   }
 
+  /** The driver underneath, for sockets the host itself opens outside the policy (preopened ones). */
   get driver(): NetDriver {
     return this.#opts.driver;
   }
 
-  /** A new socket descriptor (EMFILE past the cap). */
-  open(family: SocketFamily, type: SocketType): SocketDescriptor {
+  /** A new socket (EMFILE past the cap). */
+  open(family: SocketFamily, type: SocketType): GuestSocket {
     const socket = this.#opts.driver.socket(family, type);
     if (type === 'dgram') socket.setReceiveFilter?.((from) => this.#mayReceive(socket, from));
     return this.adopt(socket);
   }
 
-  /** Wraps a driver socket (opened here or accepted) as a counted descriptor. */
-  adopt(socket: NetSocket, options: { preopened?: boolean; fdflags?: number } = {}): SocketDescriptor {
+  /** Wraps a driver socket (opened here, accepted, or preopened by the host) as a guest socket counted against the cap. */
+  adopt(socket: NetSocket): GuestSocket {
     if (this.#open >= this.#max) {
       socket.close();
       throw new SysError('EMFILE', `more than ${this.#max} sockets open`);
     }
     this.#open++;
-    let released = false;
-    return new SocketDescriptor(socket, {
-      ...options,
-      adopt: (accepted, fdflags) => this.adopt(accepted, { fdflags }),
-      onClose: () => {
-        if (!released) {
-          released = true;
-          this.#open--;
-          const done = socket.closed();
-          this.#closing.add(done);
-          void done.then(() => this.#closing.delete(done));
-        }
-      },
-    });
-  }
-
-  bind(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
-    if (ep.kind === 'unix') {
-      const host = this.#unix(d, ep.path, 'bind');
-      d.guestLocalPath = ep.path;
-      return d.socket.bind(host);
-    }
-    this.#check('listen', ep);
-    return this.#addressing(d.socket, d.socket.bind(ep));
-  }
-
-  listen(d: SocketDescriptor, backlog: number): void | Promise<void> {
-    // An unbound listener gets an ephemeral port on every address.
-    if (d.socket.type === 'stream' && d.socket.family !== 'unix') {
-      const local = d.socket.localEndpoint();
-      if (local.kind === 'ip' && local.port === 0) this.#check('listen', local);
-    }
-    return d.socket.listen(backlog);
-  }
-
-  connect(d: SocketDescriptor, ep: Endpoint): void | Promise<void> {
-    for (const i of this.#opts.interceptors ?? []) {
-      const replacement = i.intercept(d.socket.type, ep);
-      if (replacement !== undefined) {
-        d.socket.close();
-        d.socket = replacement;
-        return replacement.connect(ep);
-      }
-    }
-    if (ep.kind === 'unix') {
-      const host = this.#unix(d, ep.path, 'connect');
-      d.guestPeerPath = ep.path;
-      return d.socket.connect(host);
-    }
-    this.#check('connect', ep);
-    return this.#addressing(d.socket, d.socket.connect(ep));
-  }
-
-  /** Marks a datagram socket the guest bound or connected itself once that is done: it receives from anyone. */
-  #addressing(socket: NetSocket, pending: void | Promise<void>): void | Promise<void> {
-    if (socket.type !== 'dgram') return pending;
-    if (pending === undefined) return void this.#addressed.add(socket);
-    return pending.then(() => void this.#addressed.add(socket));
-  }
-
-  sendTo(d: SocketDescriptor, bufs: readonly Uint8Array[], ep: Endpoint | undefined): number {
-    if (ep !== undefined) this.#check('send', ep);
-    return d.socket.send(bufs, ep);
+    return new GuestSocket(socket, this.#guard);
   }
 
   /**
@@ -196,6 +132,21 @@ export class GuestNetwork {
     }
     this.#opts.policy.learn(hostname, addrs);
     return addrs;
+  }
+
+  /** A closed socket gives its place back; the network waits for its flush in {@link flushed}. */
+  #release(flushed: Promise<void>): void {
+    this.#open--;
+    this.#closing.add(flushed);
+    void flushed.then(() => this.#closing.delete(flushed));
+  }
+
+  #intercept(type: SocketType, ep: Endpoint): NetSocket | undefined {
+    for (const i of this.#opts.interceptors ?? []) {
+      const replacement = i.intercept(type, ep);
+      if (replacement !== undefined) return replacement;
+    }
+    return undefined;
   }
 
   /**
@@ -235,11 +186,11 @@ export class GuestNetwork {
   }
 
   /**
-   * Maps a guest Unix path to the host through the preopens; the policy
-   * judges the socket's host path (as the flags name it), and the driver gets
-   * an address that cannot be redirected, held as long as the socket is.
+   * Maps a guest Unix path to the host; the policy judges the socket's host
+   * path (as the flags name it), and the driver gets an address that cannot
+   * be redirected, which the socket holds as long as it is open.
    */
-  #unix(d: SocketDescriptor, guestPath: string, use: 'bind' | 'connect'): Endpoint {
+  #unixPath(guestPath: string, use: 'bind' | 'connect'): HostUnixPath {
     const map = this.#opts.unixPath;
     if (map === undefined) throw new SysError('ENOENT', `Unix socket path ${guestPath} is not under a preopened directory`);
     const host = map(guestPath, use);
@@ -249,7 +200,6 @@ export class GuestNetwork {
       host.release();
       throw err;
     }
-    d.holdUnixPath(host);
-    return { kind: 'unix', path: host.address };
+    return host;
   }
 }

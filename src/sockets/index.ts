@@ -1,0 +1,11 @@
+/**
+ * The socket model: one guest's network (policy, socket cap, DNS
+ * interception, Unix path mapping, name lookups) over a `netdev` driver,
+ * with no WASI in it. The WASI socket ABIs (`src/wasi/sockets/`) are
+ * adapters over it; a TypeScript networking API can use it the same way.
+ * Nothing here imports `src/wasi/` or `node:*`.
+ */
+export { GuestNetwork, DEFAULT_MAX_SOCKETS, type GuestNetworkOptions } from './guest-network.ts';
+export { GuestSocket, type SocketGuard } from './guest-socket.ts';
+export type { HostUnixPath, UnixPathMapper } from './host-unix-path.ts';
+export type { Interceptor } from './interceptor.ts';
