@@ -19,6 +19,9 @@ export {
   type RulePolicyOptions,
 } from './policy/index.ts';
 export type { Endpoint, IpEndpoint, UnixEndpoint } from './netdev/endpoint.ts';
+export type { NetDriver, NetSocket } from './netdev/socket.ts';
+export { NodeDriver } from './netdev/node/driver.ts';
+export { WispDriver } from './netdev/wisp/driver.ts';
 export type { SocketAbi } from './wasi/host.ts';
 export { spawnWorker, type WorkerGuest, type WorkerNetOptions, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
 export { DialtoneError, type DialtoneErrorCode } from './errors.ts';

@@ -9,3 +9,4 @@ export { GuestNetwork, DEFAULT_MAX_SOCKETS, type GuestNetworkOptions } from './g
 export { GuestSocket, type SocketGuard } from './guest-socket.ts';
 export type { HostUnixPath, UnixPathMapper } from './host-unix-path.ts';
 export type { Interceptor } from './interceptor.ts';
+export { SERVICE_PORTS, servicePort } from './services.ts';

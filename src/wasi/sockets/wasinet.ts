@@ -6,7 +6,7 @@ import { hostFunction, valueFunction, type HostContext, type HostFunction } from
 import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { settle } from '../preview1/fd.ts';
-import { servicePort } from './services.ts';
+import { servicePort } from '../../sockets/services.ts';
 import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { SpinWait } from './spin-wait.ts';
 import { WasinetFamily, decodeSockaddr, encodeSockaddr, hostFamily, iovecs16 } from './wasinet-address.ts';

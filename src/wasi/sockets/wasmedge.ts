@@ -9,7 +9,7 @@ import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { untilReady } from '../preview1/blocking.ts';
 import { settle } from '../preview1/fd.ts';
-import { servicePort } from './services.ts';
+import { servicePort } from '../../sockets/services.ts';
 import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { WasmEdgeFamily, decodeAddress, encodeAddress } from './wasmedge-address.ts';
 

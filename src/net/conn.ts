@@ -1,0 +1,131 @@
+import { SysError } from '../internal/errno.ts';
+import type { NetSocket } from '../netdev/socket.ts';
+import type { Addr, StreamNetwork } from './addr.ts';
+import { Deadlines, type Deadline } from './deadlines.ts';
+import { closedError, opError, type OpContext } from './errors.ts';
+
+/** Whether `err` is the driver's "would block". */
+export function wouldBlock(err: unknown): boolean {
+  return err instanceof SysError && err.errno === 'EAGAIN';
+}
+
+/**
+ * A stream connection (TCP, Unix), shaped like Go's `net.Conn`, with
+ * promises where Go blocks. Reads and writes in one direction run one at a
+ * time, in call order, as on one Go goroutine each.
+ *
+ * @see https://pkg.go.dev/net#Conn
+ */
+export class Conn {
+  /** The local end. */
+  readonly localAddr: Addr;
+  /** The remote end. */
+  readonly remoteAddr: Addr;
+  readonly #socket: NetSocket;
+  readonly #network: StreamNetwork;
+  readonly #deadlines = new Deadlines();
+  #closed = false;
+  #reading: Promise<unknown> = Promise.resolve();
+  #writing: Promise<unknown> = Promise.resolve();
+
+  /** Wraps a connected driver socket (made by `Network.dial` and `Listener.accept`). */
+  constructor(socket: NetSocket, network: StreamNetwork, localAddr: Addr, remoteAddr: Addr) {
+    this.#socket = socket;
+    this.#network = network;
+    this.localAddr = localAddr;
+    this.remoteAddr = remoteAddr;
+  }
+
+  #at(op: string, syscall?: string): OpContext {
+    return { op, net: this.#network, source: String(this.localAddr), addr: String(this.remoteAddr), syscall };
+  }
+
+  /**
+   * Reads into `buf`: resolves with the number of bytes read (at least 1
+   * when `buf` is not empty), or `null` at the end of the stream. Rejects
+   * with an {@link OpError} (`timeout` after a passed read deadline).
+   */
+  read(buf: Uint8Array): Promise<number | null> {
+    const result = this.#reading.then(() => this.#read(buf));
+    this.#reading = result.catch(() => {});
+    return result;
+  }
+
+  async #read(buf: Uint8Array): Promise<number | null> {
+    const at = this.#at('read');
+    for (;;) {
+      if (this.#closed) throw closedError(at);
+      this.#deadlines.check('read', at);
+      try {
+        const r = this.#socket.recv([buf], false);
+        return r.n === 0 && buf.length > 0 ? null : r.n;
+      } catch (err) {
+        if (!wouldBlock(err)) throw opError(at, err);
+      }
+      await this.#deadlines.wait(this.#socket, 'read', at, () => this.#closed);
+    }
+  }
+
+  /** Writes all of `buf`; rejects with an {@link OpError} (after what was written, as Go's Write does). */
+  write(buf: Uint8Array): Promise<void> {
+    const result = this.#writing.then(() => this.#write(buf));
+    this.#writing = result.catch(() => {});
+    return result;
+  }
+
+  async #write(buf: Uint8Array): Promise<void> {
+    const at = this.#at('write');
+    let off = 0;
+    while (off < buf.length) {
+      if (this.#closed) throw closedError(at);
+      this.#deadlines.check('write', at);
+      try {
+        off += this.#socket.send([buf.subarray(off)]);
+        continue;
+      } catch (err) {
+        if (!wouldBlock(err)) throw opError(at, err);
+      }
+      await this.#deadlines.wait(this.#socket, 'write', at, () => this.#closed);
+    }
+  }
+
+  /** Shuts down the writing side (the peer reads the end of the stream); reading goes on. Go's `CloseWrite`. */
+  async closeWrite(): Promise<void> {
+    await this.#writing;
+    if (this.#closed) throw closedError(this.#at('close'));
+    try {
+      this.#socket.shutdown(false, true);
+    } catch (err) {
+      throw opError(this.#at('close', 'shutdown'), err);
+    }
+  }
+
+  /**
+   * Closes the connection: pending and later calls fail with
+   * `use of closed network connection`. Resolves once what was written has
+   * been handed on (bounded, as the driver's close is). A second close
+   * rejects, as in Go.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) throw closedError(this.#at('close'));
+    this.#closed = true;
+    this.#deadlines.wake('both');
+    this.#socket.close();
+    await this.#socket.closed();
+  }
+
+  /** Sets the read and write deadlines (`null`: none). */
+  setDeadline(when: Deadline): void {
+    this.#deadlines.set('both', when);
+  }
+
+  /** Sets the read deadline: once passed, pending and later reads fail with a timeout until it is changed. */
+  setReadDeadline(when: Deadline): void {
+    this.#deadlines.set('read', when);
+  }
+
+  /** Sets the write deadline. */
+  setWriteDeadline(when: Deadline): void {
+    this.#deadlines.set('write', when);
+  }
+}
