@@ -1,7 +1,7 @@
 import { SysError } from '../internal/errno.ts';
 import type { NetSocket } from '../netdev/socket.ts';
 import type { Addr, StreamNetwork } from './addr.ts';
-import { Deadlines, type Deadline } from './deadlines.ts';
+import { WithDeadlines } from './deadlines.ts';
 import { closedError, opError, type OpContext } from './errors.ts';
 
 /** Whether `err` is the driver's "would block". */
@@ -16,20 +16,20 @@ export function wouldBlock(err: unknown): boolean {
  *
  * @see https://pkg.go.dev/net#Conn
  */
-export class Conn {
+export class Conn extends WithDeadlines {
   /** The local end. */
   readonly localAddr: Addr;
   /** The remote end. */
   readonly remoteAddr: Addr;
   readonly #socket: NetSocket;
   readonly #network: StreamNetwork;
-  readonly #deadlines = new Deadlines();
   #closed = false;
   #reading: Promise<unknown> = Promise.resolve();
   #writing: Promise<unknown> = Promise.resolve();
 
   /** Wraps a connected driver socket (made by `Network.dial` and `Listener.accept`). */
   constructor(socket: NetSocket, network: StreamNetwork, localAddr: Addr, remoteAddr: Addr) {
+    super();
     this.#socket = socket;
     this.#network = network;
     this.localAddr = localAddr;
@@ -55,14 +55,14 @@ export class Conn {
     const at = this.#at('read');
     for (;;) {
       if (this.#closed) throw closedError(at);
-      this.#deadlines.check('read', at);
+      this.deadlines.check('read', at);
       try {
         const r = this.#socket.recv([buf], false);
         return r.n === 0 && buf.length > 0 ? null : r.n;
       } catch (err) {
         if (!wouldBlock(err)) throw opError(at, err);
       }
-      await this.#deadlines.wait(this.#socket, 'read', at, () => this.#closed);
+      await this.deadlines.wait(this.#socket, 'read', at, () => this.#closed);
     }
   }
 
@@ -78,14 +78,14 @@ export class Conn {
     let off = 0;
     while (off < buf.length) {
       if (this.#closed) throw closedError(at);
-      this.#deadlines.check('write', at);
+      this.deadlines.check('write', at);
       try {
         off += this.#socket.send([buf.subarray(off)]);
         continue;
       } catch (err) {
         if (!wouldBlock(err)) throw opError(at, err);
       }
-      await this.#deadlines.wait(this.#socket, 'write', at, () => this.#closed);
+      await this.deadlines.wait(this.#socket, 'write', at, () => this.#closed);
     }
   }
 
@@ -109,23 +109,8 @@ export class Conn {
   async close(): Promise<void> {
     if (this.#closed) throw closedError(this.#at('close'));
     this.#closed = true;
-    this.#deadlines.wake('both');
+    this.deadlines.wake('both');
     this.#socket.close();
     await this.#socket.closed();
-  }
-
-  /** Sets the read and write deadlines (`null`: none). */
-  setDeadline(when: Deadline): void {
-    this.#deadlines.set('both', when);
-  }
-
-  /** Sets the read deadline: once passed, pending and later reads fail with a timeout until it is changed. */
-  setReadDeadline(when: Deadline): void {
-    this.#deadlines.set('read', when);
-  }
-
-  /** Sets the write deadline. */
-  setWriteDeadline(when: Deadline): void {
-    this.#deadlines.set('write', when);
   }
 }

@@ -73,3 +73,24 @@ export class Deadlines {
     }
   }
 }
+
+/** What connections with deadlines share: Go's three setters over one {@link Deadlines}. */
+export abstract class WithDeadlines {
+  /** The read and write deadlines, for subclasses' waits. */
+  protected readonly deadlines = new Deadlines();
+
+  /** Sets the read and write deadlines (`null`: none). */
+  setDeadline(when: Deadline): void {
+    this.deadlines.set('both', when);
+  }
+
+  /** Sets the read deadline: once passed, pending and later reads fail with a timeout until it is changed. */
+  setReadDeadline(when: Deadline): void {
+    this.deadlines.set('read', when);
+  }
+
+  /** Sets the write deadline. */
+  setWriteDeadline(when: Deadline): void {
+    this.deadlines.set('write', when);
+  }
+}

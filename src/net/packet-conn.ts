@@ -2,7 +2,7 @@ import type { Endpoint } from '../netdev/endpoint.ts';
 import type { NetSocket } from '../netdev/socket.ts';
 import { addrOf, type Addr, type PacketNetwork } from './addr.ts';
 import { wouldBlock } from './conn.ts';
-import { Deadlines, type Deadline } from './deadlines.ts';
+import { WithDeadlines } from './deadlines.ts';
 import { closedError, opError, type OpContext } from './errors.ts';
 
 /**
@@ -10,17 +10,17 @@ import { closedError, opError, type OpContext } from './errors.ts';
  *
  * @see https://pkg.go.dev/net#PacketConn
  */
-export class PacketConn {
+export class PacketConn extends WithDeadlines {
   /** The local address (the real port when 0 was asked for). */
   readonly localAddr: Addr;
   readonly #socket: NetSocket;
   readonly #network: PacketNetwork;
   readonly #resolve: (address: string) => Promise<Endpoint>;
-  readonly #deadlines = new Deadlines();
   #closed = false;
 
   /** Wraps a bound datagram driver socket (made by `Network.listenPacket`); `resolve` turns `host:port` into an endpoint. */
   constructor(socket: NetSocket, network: PacketNetwork, resolve: (address: string) => Promise<Endpoint>) {
+    super();
     this.#socket = socket;
     this.#network = network;
     this.#resolve = resolve;
@@ -39,7 +39,7 @@ export class PacketConn {
     const at = this.#at('read');
     for (;;) {
       if (this.#closed) throw closedError(at);
-      this.#deadlines.check('read', at);
+      this.deadlines.check('read', at);
       try {
         const r = this.#socket.recv([buf], false);
         if (r.from === undefined) throw new Error('a datagram without a sender');
@@ -47,7 +47,7 @@ export class PacketConn {
       } catch (err) {
         if (!wouldBlock(err)) throw opError(at, err);
       }
-      await this.#deadlines.wait(this.#socket, 'read', at, () => this.#closed);
+      await this.deadlines.wait(this.#socket, 'read', at, () => this.#closed);
     }
   }
 
@@ -62,14 +62,14 @@ export class PacketConn {
     }
     for (;;) {
       if (this.#closed) throw closedError(at);
-      this.#deadlines.check('write', at);
+      this.deadlines.check('write', at);
       try {
         this.#socket.send([buf], to);
         return;
       } catch (err) {
         if (!wouldBlock(err)) throw opError(at, err);
       }
-      await this.#deadlines.wait(this.#socket, 'write', at, () => this.#closed);
+      await this.deadlines.wait(this.#socket, 'write', at, () => this.#closed);
     }
   }
 
@@ -77,22 +77,7 @@ export class PacketConn {
   close(): void {
     if (this.#closed) throw closedError(this.#at('close'));
     this.#closed = true;
-    this.#deadlines.wake('both');
+    this.deadlines.wake('both');
     this.#socket.close();
-  }
-
-  /** Sets the read and write deadlines (`null`: none). */
-  setDeadline(when: Deadline): void {
-    this.#deadlines.set('both', when);
-  }
-
-  /** Sets the read deadline. */
-  setReadDeadline(when: Deadline): void {
-    this.#deadlines.set('read', when);
-  }
-
-  /** Sets the write deadline. */
-  setWriteDeadline(when: Deadline): void {
-    this.#deadlines.set('write', when);
   }
 }
