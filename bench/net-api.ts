@@ -1,14 +1,17 @@
 // dialtone/net's echo against raw node:net: a client sends N MiB to a
 // node:net echo server on 127.0.0.1 while reading the echo back, once with
 // a node:net socket and once with dialtone/net's Conn (Node driver).
-// Goal: dialtone/net at least 0.9× raw node:net.
+// Goal: dialtone/net at least 0.9× raw node:net. Also: the same echo over
+// the in-memory network (both ends dialtone/net), in MiB/s.
 //
 // Usage: node bench/net-api.ts [--mib N] [--runs N]   (npm run bench:net)
 // Prints MiB/s and the ratio, and writes them to docs/benchmarks.md.
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { Network, type Conn } from '../src/net/index.ts';
 import { dial } from '../src/net/node.ts';
+import { MemoryNetwork } from '../src/netdev/memory/network.ts';
 import { writeSection } from './sections.ts';
 
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' } } });
@@ -48,7 +51,25 @@ async function raw(): Promise<number> {
 
 /** MiB/s of the same echo through dialtone/net: one writer and one reader on one Conn. */
 async function api(): Promise<number> {
-  const conn = await dial('tcp', `127.0.0.1:${port}`);
+  return echoThrough(await dial('tcp', `127.0.0.1:${port}`));
+}
+
+/** MiB/s of an echo on an in-memory network, both ends dialtone/net. */
+async function memory(): Promise<number> {
+  const network = new Network({ driver: new MemoryNetwork() });
+  const l = await network.listen('tcp', '127.0.0.1:0');
+  void (async () => {
+    const c = await l.accept();
+    const buf = new Uint8Array(256 * 1024);
+    for (let n = await c.read(buf); n !== null; n = await c.read(buf)) await c.write(buf.subarray(0, n));
+    await c.close();
+  })();
+  const mibs = await echoThrough(await network.dial('tcp', l.addr.toString()));
+  l.close();
+  return mibs;
+}
+
+async function echoThrough(conn: Conn): Promise<number> {
   const start = performance.now();
   const reader = (async () => {
     const buf = new Uint8Array(256 * 1024);
@@ -67,20 +88,24 @@ async function api(): Promise<number> {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const results = { raw: [] as number[], api: [] as number[] };
+const results = { raw: [] as number[], api: [] as number[], memory: [] as number[] };
 await raw(); // warm-up
 await api();
+await memory();
 for (let i = 0; i < RUNS; i++) {
   results.raw.push(await raw());
   results.api.push(await api());
+  results.memory.push(await memory());
 }
 server.close();
 const r = median(results.raw);
 const a = median(results.api);
+const m = median(results.memory);
 console.log(`TCP echo of ${MIB} MiB, median of ${RUNS}:`);
 console.log(`  raw node:net:       ${r.toFixed(1)} MiB/s`);
 console.log(`  dialtone/net Conn:  ${a.toFixed(1)} MiB/s`);
 console.log(`  ratio:              ${(a / r).toFixed(2)} (goal ≥ 0.9)`);
+console.log(`  in-memory network:  ${m.toFixed(1)} MiB/s`);
 writeSection(
   'net-api',
   [
@@ -92,5 +117,6 @@ writeSection(
     '| --- | --- | --- | --- |',
     `| raw \`node:net\` | ${r.toFixed(1)} | | |`,
     `| dialtone/net \`Conn\` | ${a.toFixed(1)} | ${(a / r).toFixed(2)}× | ${a / r >= 0.9 ? 'met' : 'not met'} |`,
+    `| dialtone/net on the in-memory network (both ends) | ${m.toFixed(1)} | | |`,
   ].join('\n'),
 );

@@ -23,6 +23,7 @@ export {
   type RulePolicyOptions,
 } from './policy/index.ts';
 export { WispDriver } from './netdev/wisp/driver.ts';
+export { MemoryNetwork, type MemoryNetworkOptions } from './netdev/memory/network.ts';
 export type { NetDriver, NetSocket } from './netdev/socket.ts';
 export type { Endpoint, IpEndpoint, UnixEndpoint } from './netdev/endpoint.ts';
 export type { SocketAbi } from './wasi/host.ts';

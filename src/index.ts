@@ -22,6 +22,7 @@ export type { Endpoint, IpEndpoint, UnixEndpoint } from './netdev/endpoint.ts';
 export type { NetDriver, NetSocket } from './netdev/socket.ts';
 export { NodeDriver } from './netdev/node/driver.ts';
 export { WispDriver } from './netdev/wisp/driver.ts';
+export { MemoryNetwork, type MemoryNetworkOptions } from './netdev/memory/network.ts';
 export type { SocketAbi } from './wasi/host.ts';
 export { spawnWorker, type WorkerGuest, type WorkerNetOptions, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
 export { DialtoneError, type DialtoneErrorCode } from './errors.ts';

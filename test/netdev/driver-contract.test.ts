@@ -1,24 +1,27 @@
 // One contract for every NetDriver (src/netdev/socket.ts), run against each
-// driver: the Node driver, and the Wisp client driver through a dialtone
-// relay over v2 and v1. Real peers on 127.0.0.1 port 0. What a driver
-// cannot do (Wisp: half-close, connect confirmation over v1) is declared as a
-// capability, and the contract checks the documented substitute instead.
+// driver: the Node driver, the Wisp client driver through a dialtone relay
+// over v2 and v1, and the in-memory network. Each case brings its peers on
+// 127.0.0.1 port 0: real ones (node:net, node:dgram) for the drivers that
+// reach this machine's network, sockets of the same MemoryNetwork for the
+// memory driver. What a driver cannot do (Wisp: half-close, connect
+// confirmation over v1) is declared as a capability, and the contract
+// checks the documented substitute instead.
 import assert from 'node:assert/strict';
-import * as dgram from 'node:dgram';
-import * as net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SysError, type Errno } from '../../src/internal/errno.ts';
 import { ipEndpoint } from '../../src/netdev/endpoint.ts';
+import { MemoryNetwork } from '../../src/netdev/memory/network.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import type { NetDriver, NetSocket } from '../../src/netdev/socket.ts';
 import { WispDriver } from '../../src/netdev/wisp/driver.ts';
 import type { PollKind } from '../../src/internal/readiness.ts';
 import { startRelay, type Relay } from '../../src/relay/server.ts';
+import { driverPeers, nodePeers, type PeerConnection, type Peers } from '../helpers/net-peers.ts';
 
 interface DriverCase {
   name: string;
-  open(): Promise<{ driver: NetDriver; close(): Promise<void> }>;
+  /** The driver under test, and the peers its sockets can reach. */
+  open(): Promise<{ driver: NetDriver; peers: Peers; close(): Promise<void> }>;
   /** shutdown(write) ends the peer's reading side. */
   halfClose: boolean;
   /** A refused connect is reported by the connect itself (SO_ERROR), not by the first read or write. */
@@ -35,13 +38,27 @@ const wisp =
   (version: 1 | 2): DriverCase['open'] =>
   async () => {
     const driver = await WispDriver.open(relay.url, { version });
-    return { driver, close: async () => driver.close() };
+    return { driver, peers: nodePeers, close: async () => driver.close() };
   };
 
 const CASES: DriverCase[] = [
-  { name: 'node', open: async () => ({ driver: new NodeDriver(), close: async () => {} }), halfClose: true, confirmsConnect: true },
+  {
+    name: 'node',
+    open: async () => ({ driver: new NodeDriver(), peers: nodePeers, close: async () => {} }),
+    halfClose: true,
+    confirmsConnect: true,
+  },
   { name: 'wisp v2 (through a relay)', open: wisp(2), halfClose: false, confirmsConnect: true },
   { name: 'wisp v1 (through a relay)', open: wisp(1), halfClose: false, confirmsConnect: false },
+  {
+    name: 'memory (peers on the same MemoryNetwork)',
+    open: async () => {
+      const network = new MemoryNetwork();
+      return { driver: network, peers: driverPeers(network), close: async () => {} };
+    },
+    halfClose: true,
+    confirmsConnect: true,
+  },
 ];
 
 /** Resolves once `sock.poll(kind)` is ready, waiting through onReady (at most `ms`). */
@@ -85,12 +102,6 @@ async function readAll(sock: NetSocket, n: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function tcpServer(onConnection: (s: net.Socket) => void): Promise<{ server: net.Server; port: number }> {
-  const server = net.createServer({ allowHalfOpen: true }, onConnection);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
 /** Connects a stream socket to 127.0.0.1:port and waits for the connect to finish. */
 async function connected(driver: NetDriver, port: number): Promise<NetSocket> {
   const sock = driver.socket('ipv4', 'stream');
@@ -106,14 +117,16 @@ async function connected(driver: NetDriver, port: number): Promise<NetSocket> {
 for (const c of CASES) {
   describe(`NetDriver contract: ${c.name}`, () => {
     let driver: NetDriver;
+    let peers: Peers;
     let close: () => Promise<void>;
     before(async () => {
-      ({ driver, close } = await c.open());
+      ({ driver, peers, close } = await c.open());
     });
     after(() => close());
 
     test('a stream connect is EINPROGRESS, then writable; data goes both ways; recv with nothing queued is EAGAIN; peek keeps data', async () => {
-      const { server, port } = await tcpServer((s) => s.on('data', (b) => s.write(Buffer.from(b.toString().toUpperCase()))));
+      const server = await peers.tcpServer((s) => s.onData((b) => s.write(Buffer.from(b.toString().toUpperCase()))));
+      const { port } = server;
       try {
         const sock = await connected(driver, port);
         assert.deepEqual(sock.remoteEndpoint(), ipEndpoint('127.0.0.1', port));
@@ -134,12 +147,13 @@ for (const c of CASES) {
           'EBADF',
         );
       } finally {
-        server.close();
+        await server.close();
       }
     });
 
     test('the peer ending the connection reads as end of stream after the data', async () => {
-      const { server, port } = await tcpServer((s) => s.end('last words'));
+      const server = await peers.tcpServer((s) => s.end('last words'));
+      const { port } = server;
       try {
         const sock = await connected(driver, port);
         assert.equal((await readAll(sock, 1 << 20)).toString(), 'last words');
@@ -147,13 +161,14 @@ for (const c of CASES) {
         assert.equal(sock.recv([Buffer.alloc(8)], false).n, 0, 'end of stream stays readable as 0 bytes');
         sock.close();
       } finally {
-        server.close();
+        await server.close();
       }
     });
 
     test('a connect to a closed port fails with ECONNREFUSED', async () => {
-      const { server, port } = await tcpServer(() => {});
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const server = await peers.tcpServer(() => {});
+      const { port } = server;
+      await server.close();
       const sock = driver.socket('ipv4', 'stream');
       assert.equal(
         errnoOf(() => sock.connect(ipEndpoint('127.0.0.1', port))),
@@ -177,13 +192,14 @@ for (const c of CASES) {
       'a peer that does not read makes sends EAGAIN (bounded queue), and writable again once it reads',
       { timeout: 30_000 },
       async () => {
-        let peer: net.Socket | undefined;
+        let peer: PeerConnection | undefined;
         let received = 0;
-        const { server, port } = await tcpServer((s) => {
+        const server = await peers.tcpServer((s) => {
           peer = s;
           s.pause();
-          s.on('data', (b) => (received += b.length));
+          s.onData((b) => (received += b.length));
         });
+        const { port } = server;
         try {
           const sock = await connected(driver, port);
           const chunk = Buffer.alloc(64 * 1024, 7);
@@ -202,11 +218,11 @@ for (const c of CASES) {
           await wake;
           sock.close();
           await sock.closed();
-          await new Promise<void>((resolve) => (peer?.readableEnded === true ? resolve() : peer?.once('end', () => resolve())));
+          await new Promise<void>((resolve) => (peer?.ended === true ? resolve() : peer?.onEnd(() => resolve())));
           assert.equal(received, sent, 'every accepted byte arrives, even after close');
         } finally {
           peer?.destroy();
-          server.close();
+          await server.close();
         }
       },
     );
@@ -216,11 +232,12 @@ for (const c of CASES) {
         ? 'shutdown(write) ends the peer’s reading while the socket still reads its reply'
         : 'shutdown(write) refuses further sends (no half-close on this driver)',
       async () => {
-        const { server, port } = await tcpServer((s) => {
+        const server = await peers.tcpServer((s) => {
           const got: Buffer[] = [];
-          s.on('data', (b) => got.push(b));
-          s.on('end', () => s.end(`got ${Buffer.concat(got).toString()}`));
+          s.onData((b) => got.push(Buffer.from(b)));
+          s.onEnd(() => s.end(`got ${Buffer.concat(got).toString()}`));
         });
+        const { port } = server;
         try {
           const sock = await connected(driver, port);
           sock.send([Buffer.from('request')]);
@@ -232,17 +249,15 @@ for (const c of CASES) {
           if (c.halfClose) assert.equal((await readAll(sock, 1 << 20)).toString(), 'got request');
           sock.close();
         } finally {
-          server.close();
+          await server.close();
         }
       },
     );
 
     test('a datagram socket sends to an address and receives the reply with its sender', async () => {
-      const echo = dgram.createSocket('udp4');
-      echo.on('message', (m, r) => echo.send(Buffer.concat([Buffer.from('echo: '), m]), r.port, r.address));
-      await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
+      const echo = await peers.udpEcho();
       try {
-        const port = echo.address().port;
+        const { port } = echo;
         const sock = driver.socket('ipv4', 'dgram');
         await sock.connect(ipEndpoint('127.0.0.1', port));
         await ready(sock, 'write');
@@ -265,7 +280,7 @@ for (const c of CASES) {
         );
         sock.close();
       } finally {
-        echo.close();
+        await echo.close();
       }
     });
   });
