@@ -1,5 +1,5 @@
 // docs/net.md's examples run: each ```ts block is written to a file with
-// `dialtone/net` and `dialtone` pointing at this clone's sources, run with
+// `dialtone/net`, `dialtone/http` and `dialtone` pointing at this clone's sources, run with
 // this Node, and its console output compared with the `// ...` comments
 // the block makes about it (a `…` in a comment matches anything).
 import assert from 'node:assert/strict';
@@ -38,6 +38,7 @@ test('docs/net.md has examples, and every one runs and prints what its comments 
       const file = join(dir, `example-${i}.ts`);
       const source = code
         .replaceAll("from 'dialtone/net'", `from '${join(repoRoot, 'src', 'net', 'node.ts')}'`)
+        .replaceAll("from 'dialtone/http'", `from '${join(repoRoot, 'src', 'http', 'index.ts')}'`)
         .replaceAll("from 'dialtone'", `from '${join(repoRoot, 'src', 'index.ts')}'`);
       writeFileSync(file, source);
       const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 20_000 });
