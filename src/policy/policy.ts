@@ -15,7 +15,8 @@ export type PolicyDecision = { readonly allowed: true } | { readonly allowed: fa
 
 /**
  * Decides each network operation of a guest. dialtone asks before every
- * connect, send-to, bind/listen and name lookup; a refusal becomes EACCES for
+ * connect, send-to, bind/listen and name lookup, and about every peer that
+ * reaches a socket the guest listens on; a refusal becomes EACCES for
  * the guest and, with `--trace`, a line giving `reason`.
  *
  * Decisions apply to resolved addresses: when the host resolves a name for
@@ -25,6 +26,17 @@ export type PolicyDecision = { readonly allowed: true } | { readonly allowed: fa
 export interface NetworkPolicy {
   /** May the guest perform `op` on `endpoint`? */
   check(op: NetOperation, endpoint: Endpoint): PolicyDecision;
+  /**
+   * May the guest take traffic from `peer`, which reached one of its
+   * listening sockets (a connection to a listener it opened, a datagram to
+   * a UDP socket it bound), and answer it there? dialtone asks when it
+   * accepts such a connection or receives such a datagram, and before a
+   * UDP server answers a recent sender that `check('send', ...)` refuses.
+   * A refused connection is closed, a refused datagram dropped, a refused
+   * answer EACCES. Optional: without it every such peer is taken and may be
+   * answered. {@link RulePolicy} refuses only what `denyNet` covers.
+   */
+  checkAccept?(peer: Endpoint): PolicyDecision;
   /** May the guest look up `hostname`? */
   checkLookup(hostname: string): PolicyDecision;
   /** Records that `hostname` resolved to `addresses` (textual IPs). */

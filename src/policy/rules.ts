@@ -8,6 +8,9 @@ export const DEFAULT_MAX_LEARNED_NAMES = 4096;
 /** Default cap on how many addresses {@link RulePolicy} remembers per host name. */
 export const DEFAULT_MAX_ADDRESSES_PER_NAME = 64;
 
+/** What {@link RulePolicy} decides: a {@link NetOperation}, or taking traffic from a peer that reached a listening socket. */
+type Question = NetOperation | 'accept';
+
 /** How many recent decisions on IP endpoints are remembered (they repeat: a datagram stream asks per packet). */
 const DECISION_CACHE_SIZE = 1024;
 /** How many entries a refusal lists before summarising the rest. */
@@ -65,6 +68,8 @@ LOOPBACK.addAddress('::1', 'ipv6');
  *   which reaches this machine, is matched both as itself and as loopback.
  * - Unix endpoints match path entries equal to the path or a directory above
  *   it; unnamed and abstract sockets match only `*` and `true`.
+ * - A peer that reaches a listening socket ({@link RulePolicy.checkAccept})
+ *   is refused only by `denyNet`: listening was the allow.
  */
 export class RulePolicy implements PortablePolicy {
   /** The options it was built from, copied: what a worker rebuilds it from. */
@@ -112,6 +117,20 @@ export class RulePolicy implements PortablePolicy {
 
   /** May the guest perform `op` on `endpoint`? Never throws. */
   check(op: NetOperation, endpoint: Endpoint): PolicyDecision {
+    return this.#cached(op, endpoint);
+  }
+
+  /**
+   * May the guest take traffic from `peer`, which reached a socket it
+   * listens on, and answer it? Refused only when `denyNet` covers `peer`
+   * (`--allow-listen` already allowed the listening, and answering a peer
+   * is what a server does). Never throws.
+   */
+  checkAccept(peer: Endpoint): PolicyDecision {
+    return this.#cached('accept', peer);
+  }
+
+  #cached(op: Question, endpoint: Endpoint): PolicyDecision {
     if (endpoint.kind !== 'ip' || endpoint.address.length > 64) return this.#decide(op, endpoint);
     const key = `${op} ${endpoint.family} ${endpoint.port} ${endpoint.address}`;
     const cached = this.#decisions.get(key);
@@ -125,8 +144,9 @@ export class RulePolicy implements PortablePolicy {
     return decision;
   }
 
-  #decide(op: NetOperation, endpoint: Endpoint): PolicyDecision {
-    const what = (): string => `${op === 'listen' ? 'listen on' : `${op} to`} ${quote(formatEndpoint(endpoint))}`;
+  #decide(op: Question, endpoint: Endpoint): PolicyDecision {
+    const verb = op === 'listen' ? 'listen on' : op === 'accept' ? 'accept from' : `${op} to`;
+    const what = (): string => `${verb} ${quote(formatEndpoint(endpoint))}`;
     let candidates: readonly Candidate[] = [];
     let port = 0;
     if (endpoint.kind === 'ip') {
@@ -134,7 +154,7 @@ export class RulePolicy implements PortablePolicy {
       if (c === undefined) return refuse(what(), 'the address is not an IP literal');
       port = endpoint.port;
       if (!Number.isInteger(port) || port < 0 || port > 65535) return refuse(what(), 'the port is out of range');
-      candidates = op !== 'listen' && isUnspecified(c) ? [c, loopbackOf(c)] : [c];
+      candidates = (op === 'connect' || op === 'send') && isUnspecified(c) ? [c, loopbackOf(c)] : [c];
     }
     const other = (r: Rule): boolean =>
       endpoint.kind === 'ip' ? candidates.some((c) => this.#matchesIp(r, c, port)) : matchesPath(r, endpoint.path);
@@ -145,6 +165,7 @@ export class RulePolicy implements PortablePolicy {
       const rule = this.#deny.rules.find(other);
       return refuse(what(), `denied by --deny-net=${rule?.text ?? '?'}`);
     }
+    if (op === 'accept') return { allowed: true };
     const allow = op === 'listen' ? this.#allowListen : this.#allowNet;
     if (allow?.all === true || (op === 'listen' && this.#allowNet?.all === true)) return { allowed: true };
     if (allow !== undefined && matchesAny(allow.set)) return { allowed: true };

@@ -2,24 +2,31 @@ import { HostResolver, isNameNotFound } from '../dns/resolver.ts';
 import { SysError } from '../internal/errno.ts';
 import { formatEndpoint, type Endpoint } from '../netdev/endpoint.ts';
 import type { NetDriver, NetSocket, SocketFamily, SocketType } from '../netdev/socket.ts';
-import type { NetOperation, NetworkPolicy } from '../policy/policy.ts';
+import type { NetOperation, NetworkPolicy, PolicyDecision } from '../policy/policy.ts';
 import { GuestSocket, type SocketGuard } from './guest-socket.ts';
 import type { HostUnixPath, UnixPathMapper } from './host-unix-path.ts';
 import type { Interceptor } from './interceptor.ts';
+import { DEFAULT_MAX_RECENT_PEERS, DEFAULT_RECENT_PEER_TTL_MS, RecentPeers } from './recent-peers.ts';
 
 /** Default cap on sockets one guest may hold open at once (EMFILE past it). */
 export const DEFAULT_MAX_SOCKETS = 1024;
+
+const ALLOWED: PolicyDecision = { allowed: true };
 
 /** What a guest's network is made of. */
 export interface GuestNetworkOptions {
   /** Opens the real sockets and does the default lookups (Node, browser relay, memory). */
   driver: NetDriver;
-  /** Asked before every connect, send-to, bind/listen and lookup. */
+  /** Asked before every connect, send-to, bind/listen and lookup, and about every peer that reaches a listening socket. */
   policy: NetworkPolicy;
   /** Receives one line per refusal (shown with `--trace`). */
   onRefused?: ((line: string) => void) | undefined;
   /** Sockets open at once past which opening or accepting one is EMFILE (default {@link DEFAULT_MAX_SOCKETS}). */
   maxSockets?: number | undefined;
+  /** Peers each UDP server socket remembers as answerable, the oldest forgotten first (default {@link DEFAULT_MAX_RECENT_PEERS}). */
+  maxRecentPeers?: number | undefined;
+  /** How long, in ms, a UDP server may answer a peer after reading its last datagram (default {@link DEFAULT_RECENT_PEER_TTL_MS}). */
+  recentPeerTtlMs?: number | undefined;
   /** Maps a guest Unix socket path to the host (a WASI host: through its preopens). Without it, Unix paths are ENOENT. */
   unixPath?: UnixPathMapper | undefined;
   /**
@@ -36,12 +43,15 @@ export interface GuestNetworkOptions {
  * confines (a WASI module today) — independent of how it reaches its
  * sockets: it opens sockets (with a cap) and resolves names for it, and its
  * {@link GuestSocket}s ask the policy before connect, bind/listen and
- * send-to, map Unix paths, and route intercepted endpoints (DNS) to in-host
- * services. A socket ABI only decodes and encodes around it.
+ * send-to and about peers that reach a listening socket, let a UDP server
+ * answer its recent peers, map Unix paths, and route intercepted endpoints
+ * (DNS) to in-host services. A socket ABI only decodes and encodes around it.
  */
 export class GuestNetwork {
   readonly #opts: GuestNetworkOptions;
   readonly #max: number;
+  readonly #maxPeers: number;
+  readonly #peerTtl: number;
   readonly #resolver: HostResolver;
   readonly #guard: SocketGuard;
   #open = 0;
@@ -53,9 +63,15 @@ export class GuestNetwork {
   constructor(opts: GuestNetworkOptions) {
     this.#opts = opts;
     this.#max = opts.maxSockets ?? DEFAULT_MAX_SOCKETS;
+    this.#maxPeers = opts.maxRecentPeers ?? DEFAULT_MAX_RECENT_PEERS;
+    this.#peerTtl = opts.recentPeerTtlMs ?? DEFAULT_RECENT_PEER_TTL_MS;
     this.#resolver = opts.resolver ?? new HostResolver({ lookup: (name, family) => opts.driver.lookup(name, family) });
     this.#guard = {
       check: (op, ep) => this.#check(op, ep),
+      checkSend: (to, recent) => this.#checkSend(to, recent),
+      mayAccept: (peer) => this.#mayAccept(peer),
+      mayListen: (local) => this.#mayListen(local),
+      recentPeers: () => new RecentPeers(this.#maxPeers, this.#peerTtl),
       unixPath: (guestPath, use) => this.#unixPath(guestPath, use),
       intercept: (type, ep) => this.#intercept(type, ep),
       addressed: (socket) => void this.#addressed.add(socket),
@@ -154,24 +170,74 @@ export class GuestNetwork {
    * bound (allowed to listen there) or connected takes what arrives; one
    * bound implicitly by its first send-to takes datagrams only from where
    * it may send, unless the policy would let it listen on its local address.
-   * Others are dropped, with a trace line.
+   * Either way a sender the policy refuses to accept from (`--deny-net`) is
+   * refused. Others are dropped, with a trace line.
    */
   #mayReceive(socket: NetSocket, from: Endpoint): boolean {
-    if (this.#addressed.has(socket)) return true;
     try {
       const policy = this.#opts.policy;
-      const send = policy.check('send', from);
-      if (send.allowed) return true;
-      const local = socket.localEndpoint();
-      const listen = policy.check('listen', local);
-      if (listen.allowed) return true;
-      this.#opts.onRefused?.(
-        `policy: datagram from ${formatEndpoint(from)} to ${formatEndpoint(local)} dropped: ${send.reason}; ${listen.reason}`,
-      );
+      const local = (): string => formatEndpoint(socket.localEndpoint());
+      if (!this.#addressed.has(socket)) {
+        const send = policy.check('send', from);
+        if (send.allowed) return true;
+        const listen = policy.check('listen', socket.localEndpoint());
+        if (!listen.allowed) {
+          this.#opts.onRefused?.(`policy: datagram from ${formatEndpoint(from)} to ${local()} dropped: ${send.reason}; ${listen.reason}`);
+          return false;
+        }
+      }
+      const accept = this.#accepts(from);
+      if (accept.allowed) return true;
+      this.#opts.onRefused?.(`policy: datagram from ${formatEndpoint(from)} to ${local()} dropped: ${accept.reason}`);
     } catch {
       // a policy that throws lets nothing through
     }
     return false;
+  }
+
+  /** The policy's word on taking traffic from `peer` (allowed when it has no `checkAccept`). */
+  #accepts(peer: Endpoint): PolicyDecision {
+    return this.#opts.policy.checkAccept?.(peer) ?? ALLOWED;
+  }
+
+  /** Whether the policy takes traffic from `peer`; a refusal line when not. A policy that throws takes nothing. */
+  #mayAccept(peer: Endpoint): boolean {
+    let d: PolicyDecision;
+    try {
+      d = this.#accepts(peer);
+    } catch {
+      return false;
+    }
+    if (!d.allowed) this.#opts.onRefused?.(`policy: ${d.reason || `accept from ${formatEndpoint(peer)} refused`}`);
+    return d.allowed;
+  }
+
+  /** Whether the policy allows listening on `local`, asked quietly. A policy that throws allows nothing. */
+  #mayListen(local: Endpoint): boolean {
+    try {
+      return this.#opts.policy.check('listen', local).allowed;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Throws EACCES (and reports why) unless the policy allows sending to
+   * `to`, or `to` is a recent peer of the sending UDP server (`recent()`:
+   * undefined when it is not a server) that the policy lets it answer.
+   */
+  #checkSend(to: Endpoint, recent: () => boolean | undefined): void {
+    const d = this.#opts.policy.check('send', to);
+    if (d.allowed) return;
+    const why = d.reason || `send to ${formatEndpoint(to)} refused`;
+    const answering = recent();
+    if (answering === undefined) this.#refuse(why);
+    const accept = this.#accepts(to);
+    if (!accept.allowed) this.#refuse(`${why}; ${accept.reason}`);
+    if (!answering) {
+      const seconds = Math.round(this.#peerTtl / 1000);
+      this.#refuse(`${why}; not a recent peer of this UDP server (one of the last ${this.#maxPeers} it read from, within ${seconds} s)`);
+    }
   }
 
   /** Throws EACCES (and reports why) when the policy refuses `op` on `ep`. */

@@ -4,6 +4,7 @@ import type { Endpoint } from '../netdev/endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption, SocketType } from '../netdev/socket.ts';
 import type { NetOperation } from '../policy/policy.ts';
 import type { HostUnixPath } from './host-unix-path.ts';
+import type { RecentPeers } from './recent-peers.ts';
 
 /**
  * What a {@link GuestSocket} asks of the network that made it: the rules
@@ -13,6 +14,19 @@ import type { HostUnixPath } from './host-unix-path.ts';
 export interface SocketGuard {
   /** Throws EACCES, after a refusal line, unless the policy allows `op` on `ep`. */
   check(op: NetOperation, ep: Endpoint): void;
+  /**
+   * Throws EACCES, after a refusal line, unless the policy allows sending
+   * to `to`, or `to` is a recent peer of a UDP server that the policy lets
+   * it answer. `recent` (asked only when the send itself is refused) says
+   * whether `to` is one: undefined when the socket is not a server.
+   */
+  checkSend(to: Endpoint, recent: () => boolean | undefined): void;
+  /** Whether the policy takes traffic from `peer`, which reached a listening socket (a refusal line when not). */
+  mayAccept(peer: Endpoint): boolean;
+  /** Whether the policy would let the guest listen on `local` (asked quietly: no refusal line). */
+  mayListen(local: Endpoint): boolean;
+  /** A new, empty table of a UDP server's recent peers, bounded as the network says. */
+  recentPeers(): RecentPeers;
   /**
    * The host side of a guest Unix path, already allowed by the policy
    * (ENOENT when it has none, EACCES when refused); the caller holds it.
@@ -36,6 +50,14 @@ export interface SocketGuard {
  * bind, listen, connect and send-to ask the policy first; accepted
  * connections count against the cap; closing gives its place back.
  *
+ * A peer that reaches a socket the guest listens on is asked about too
+ * (`NetworkPolicy.checkAccept`: a `--deny-net` peer is refused): a
+ * connection to a listener the guest opened is closed at accept if
+ * refused. A UDP socket whose local address the policy lets the guest
+ * listen on is a server: it may answer the peers it has lately read
+ * datagrams from (a bounded, expiring {@link RecentPeers} table) where the
+ * policy would not let it send, as an accepted connection may write back.
+ *
  * For Unix sockets the driver sees host paths; the guest's own paths are
  * kept here so that local and peer addresses read back as the guest wrote
  * them. Made by `GuestNetwork.open` and `GuestNetwork.adopt`.
@@ -51,6 +73,12 @@ export class GuestSocket implements NetSocket {
   /** Keeps the host address of the socket's Unix path valid until close. */
   #unixHold: HostUnixPath | undefined;
   #released = false;
+  /** A stream socket the guest made listen itself (a preopened listener is not asked about its peers). */
+  #listening = false;
+  /** A datagram socket the guest bound itself, where the policy let it listen: a server. */
+  #bound = false;
+  /** The peers a server socket has lately read from (made at its first datagram). */
+  #peers: RecentPeers | undefined;
 
   constructor(driver: NetSocket, guard: SocketGuard) {
     this.#driver = driver;
@@ -73,7 +101,10 @@ export class GuestSocket implements NetSocket {
       return this.#driver.bind(host);
     }
     this.#guard.check('listen', ep);
-    return this.#addressing(this.#driver.bind(ep));
+    const bound = this.#addressing(this.#driver.bind(ep));
+    if (this.type !== 'dgram') return bound;
+    if (bound === undefined) return void (this.#bound = true);
+    return bound.then(() => void (this.#bound = true));
   }
 
   /** Listens; a stream socket never bound to a port asks the policy about the ephemeral port it gets on every address. */
@@ -82,6 +113,7 @@ export class GuestSocket implements NetSocket {
       const local = this.#driver.localEndpoint();
       if (local.kind === 'ip' && local.port === 0) this.#guard.check('listen', local);
     }
+    this.#listening = true;
     return this.#driver.listen(backlog);
   }
 
@@ -107,20 +139,39 @@ export class GuestSocket implements NetSocket {
     return this.#addressing(this.#driver.connect(ep));
   }
 
-  /** The next pending connection, counted against the cap (EMFILE past it). */
+  /**
+   * The next pending connection, counted against the cap (EMFILE past it).
+   * On a listener the guest opened, connections from peers the policy
+   * refuses (`--deny-net`) are closed, with a refusal line, and skipped:
+   * EAGAIN if no other is pending.
+   */
   accept(): GuestSocket {
-    const conn = this.#guard.adopt(this.#driver.accept());
-    conn.#localPath = this.#localPath;
-    return conn;
+    for (;;) {
+      const accepted = this.#driver.accept();
+      if (this.#listening && !this.#mayAccept(accepted)) {
+        accepted.close();
+        continue;
+      }
+      const conn = this.#guard.adopt(accepted);
+      conn.#localPath = this.#localPath;
+      return conn;
+    }
   }
 
+  /** Receives; a server socket remembers the sender of each datagram it reads as a recent peer. */
   recv(bufs: readonly Uint8Array[], peek: boolean): Received {
-    return this.#driver.recv(bufs, peek);
+    const r = this.#driver.recv(bufs, peek);
+    if (r.from !== undefined && this.#isServer()) (this.#peers ??= this.#guard.recentPeers()).heard(r.from);
+    return r;
   }
 
-  /** Sends; to an explicit address `to` only if the policy allows sending there. */
+  /**
+   * Sends; to an explicit address `to` only if the policy allows sending
+   * there or, from a UDP server, `to` is a recent peer the policy lets it
+   * answer.
+   */
   send(bufs: readonly Uint8Array[], to?: Endpoint, whole?: boolean): number {
-    if (to !== undefined) this.#guard.check('send', to);
+    if (to !== undefined) this.#guard.checkSend(to, () => (this.#isServer() ? (this.#peers?.has(to) ?? false) : undefined));
     return this.#driver.send(bufs, to, whole);
   }
 
@@ -173,6 +224,7 @@ export class GuestSocket implements NetSocket {
   /** Closes the socket, releases its Unix path and its place under the cap (once), and has its flush awaited by the network. */
   close(): void {
     this.#driver.close();
+    this.#peers?.clear();
     this.#unixHold?.release();
     this.#unixHold = undefined;
     if (!this.#released) {
@@ -191,6 +243,29 @@ export class GuestSocket implements NetSocket {
     this.#unixHold?.release();
     this.#unixHold = host;
     return { kind: 'unix', path: host.address };
+  }
+
+  /**
+   * Whether this is a UDP server: a datagram socket the guest bound itself
+   * (the policy let it listen there), or one bound implicitly (by a
+   * send-to) on a local address the policy would let it listen on. Either
+   * receives from anyone, so it may answer them.
+   */
+  #isServer(): boolean {
+    if (this.type !== 'dgram') return false;
+    if (this.#bound) return true;
+    return this.#guard.mayListen(this.#driver.localEndpoint());
+  }
+
+  /** Whether the policy takes a connection accepted from its peer (an unknown or Unix peer is taken). */
+  #mayAccept(accepted: NetSocket): boolean {
+    let peer: Endpoint;
+    try {
+      peer = accepted.remoteEndpoint();
+    } catch {
+      return true; // already gone: the guest's first read or write says so
+    }
+    return peer.kind !== 'ip' || this.#guard.mayAccept(peer);
   }
 
   /** Marks a datagram socket addressed once its bind or connect is done. */

@@ -9,4 +9,5 @@ export { GuestNetwork, DEFAULT_MAX_SOCKETS, type GuestNetworkOptions } from './g
 export { GuestSocket, type SocketGuard } from './guest-socket.ts';
 export type { HostUnixPath, UnixPathMapper } from './host-unix-path.ts';
 export type { Interceptor } from './interceptor.ts';
+export { RecentPeers, DEFAULT_MAX_RECENT_PEERS, DEFAULT_RECENT_PEER_TTL_MS } from './recent-peers.ts';
 export { SERVICE_PORTS, servicePort } from './services.ts';

@@ -71,6 +71,7 @@ test('no endpoint, name or learned answer makes a policy throw, and every refusa
       fc.array(
         fc.oneof(
           fc.record({ call: fc.constant('check' as const), op, endpoint }),
+          fc.record({ call: fc.constant('accept' as const), endpoint }),
           fc.record({ call: fc.constant('lookup' as const), name: names }),
           fc.record({ call: fc.constant('learn' as const), name: names, addresses: fc.array(address, { maxLength: 5 }) }),
         ),
@@ -81,6 +82,9 @@ test('no endpoint, name or learned answer makes a policy throw, and every refusa
           if (c.call === 'lookup') {
             const d = p.checkLookup(c.name);
             if (!d.allowed) assert.ok(/^lookup of [\x20-\x7e]* refused: [\x20-\x7e]+$/.test(d.reason), d.reason);
+          } else if (c.call === 'accept') {
+            const d = p.checkAccept(c.endpoint);
+            if (!d.allowed) assert.ok(/^accept from [\x20-\x7e]* refused: [\x20-\x7e]+$/.test(d.reason), d.reason);
           } else if (c.call === 'learn') {
             p.learn(c.name, c.addresses);
           } else {
