@@ -53,6 +53,9 @@ export class NodeDatagramSocket implements NetSocket {
       // lets a send leave before send() returns instead of a tick later.
       lookup: (address, _options, callback) => callback(null, address, this.family === 'ipv6' ? 6 : 4),
     });
+    // A send on an unbound socket binds it (to an ephemeral port) as sendto(2)
+    // does; from then on its local address is the real one.
+    sock.on('listening', () => (this.#bound = true));
     sock.on('message', (data: Buffer, rinfo: dgram.RemoteInfo) => {
       if (this.#readShut) return;
       const from = ipEndpoint(rinfo.address, rinfo.port);

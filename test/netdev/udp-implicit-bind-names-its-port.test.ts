@@ -1,0 +1,31 @@
+// A datagram socket's first send binds it to an ephemeral port, as
+// sendto(2) does; its local address then names that port (the policy asks
+// --allow-listen about it), on the Node driver and the in-memory network.
+import assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
+import { test } from 'node:test';
+import { ipEndpoint } from '../../src/netdev/endpoint.ts';
+import { MemoryNetwork } from '../../src/netdev/memory/network.ts';
+import { NodeDriver } from '../../src/netdev/node/driver.ts';
+import type { NetDriver } from '../../src/netdev/socket.ts';
+
+for (const [name, driver] of [
+  ['node', new NodeDriver()],
+  ['memory', new MemoryNetwork()],
+] as [string, NetDriver][]) {
+  test(`${name}: after an implicit bind, localEndpoint has the real port`, async () => {
+    const sink = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+    try {
+      const sock = driver.socket('ipv4', 'dgram');
+      assert.equal(sock.localEndpoint().kind === 'ip' && sock.localEndpoint().port, 0);
+      sock.send([new Uint8Array([1])], ipEndpoint('127.0.0.1', sink.address().port));
+      const deadline = Date.now() + 2000;
+      while ((sock.localEndpoint() as { port: number }).port === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.notEqual((sock.localEndpoint() as { port: number }).port, 0);
+      sock.close();
+    } finally {
+      sink.close();
+    }
+  });
+}
