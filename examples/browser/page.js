@@ -8,16 +8,18 @@ const wasm = new URL(query.get('wasm') ?? 'fetch.wasm', location.href);
 // The bundled example fetches this page's own hello.txt through the relay.
 const args = explicit ? query.getAll('arg') : [new URL('hello.txt', location.href).href];
 const relay = query.get('relay') ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
-const allowNet = query.get('allow-net');
 // As on Node, nothing is reachable unless allowed; the bundled example may reach this page's origin.
+// allow-listen: where the guest may listen (at the relay, which must allow it too: dialtone relay --allow-listen).
+const rules = (name) => {
+  const v = query.get(name);
+  return v === null ? undefined : v === '' ? true : v.split(',');
+};
+const allowNet = rules('allow-net') ?? (explicit ? undefined : [location.host]);
+const allowListen = rules('allow-listen');
 const policy =
-  allowNet === ''
-    ? { allowNet: true }
-    : allowNet !== null
-      ? { allowNet: allowNet.split(',') }
-      : explicit
-        ? undefined
-        : { allowNet: [location.host] };
+  allowNet === undefined && allowListen === undefined
+    ? undefined
+    : { ...(allowNet === undefined ? {} : { allowNet }), ...(allowListen === undefined ? {} : { allowListen }) };
 const env = Object.fromEntries(query.getAll('env').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 
 const el = (id) => document.getElementById(id);

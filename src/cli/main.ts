@@ -87,19 +87,24 @@ async function runWith(cmd: RunCommand, env: Record<string, string>, driver: Wis
 
 /** `dialtone relay`: runs until killed; prints the URL it serves once listening. */
 async function relayCommand(cmd: RelayCommand): Promise<number> {
-  const flags = policyOptionsFromFlags({ allowNet: cmd.allowNet, denyNet: cmd.denyNet });
+  const flags = policyOptionsFromFlags({ allowNet: cmd.allowNet, denyNet: cmd.denyNet, allowListen: cmd.allowListen });
   const relay = await startRelay({
     host: cmd.host,
     port: cmd.port,
     allowNet: flags.allowNet,
     denyNet: flags.denyNet,
+    allowListen: flags.allowListen,
     origins: cmd.origins,
     token: cmd.token,
     staticDir: cmd.staticDir,
   });
   const policy =
     flags.allowNet === undefined ? 'public addresses only' : flags.allowNet === true ? 'every destination' : flags.allowNet.join(',');
-  process.stdout.write(`dialtone relay listening on ${relay.url} (destinations: ${policy})\n`);
+  const listen =
+    flags.allowListen === undefined
+      ? ''
+      : `; clients may listen on: ${flags.allowListen === true ? 'any address' : flags.allowListen.join(',')}`;
+  process.stdout.write(`dialtone relay listening on ${relay.url} (destinations: ${policy}${listen})\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

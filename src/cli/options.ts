@@ -41,6 +41,8 @@ export interface RelayCommand {
   /** `--allow-net[=LIST]` / `--deny-net=LIST` occurrences (`true` for a bare flag). */
   allowNet: (true | string)[];
   denyNet: (true | string)[];
+  /** `--allow-listen[=LIST]` occurrences: where clients may listen (none: nowhere). */
+  allowListen: (true | string)[];
   /** `--static DIR`. */
   staticDir?: string | undefined;
   /** `--origin=LIST` entries. */
@@ -89,7 +91,8 @@ Network (everything is refused unless allowed):
                        wasinet, or none
   --relay URL          send the guest's sockets through the Wisp relay at URL
                        (ws://HOST:PORT/) instead of this machine's network;
-                       the relay resolves names; no listening
+                       the relay resolves names, and listens for the guest
+                       where its --allow-listen allows
   -h, --help           show this help
   --version            show dialtone's version
 
@@ -106,6 +109,9 @@ Options:
   --allow-net=LIST     allow exactly these destinations (the syntax of run's
                        --allow-net), instead of public addresses only
   --deny-net=LIST      refuse these destinations; deny wins
+  --allow-listen=LIST  let clients listen on ADDR[:PORT] or :PORT (the syntax
+                       of run's --allow-listen; bare: anywhere); by default
+                       clients cannot listen
   --origin=LIST        also accept WebSockets from these page origins
                        (default: the relay's own origin, and non-browsers)
   --token SECRET       require ?token=SECRET (or Authorization: Bearer)
@@ -238,7 +244,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
 
 /** Parses the options of `dialtone relay`. */
 function parseRelay(rest: readonly string[]): RelayCommand {
-  const cmd: RelayCommand = { command: 'relay', host: '127.0.0.1', port: 8717, allowNet: [], denyNet: [], origins: [] };
+  const cmd: RelayCommand = { command: 'relay', host: '127.0.0.1', port: 8717, allowNet: [], denyNet: [], allowListen: [], origins: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     const eq = arg.indexOf('=');
@@ -264,6 +270,9 @@ function parseRelay(rest: readonly string[]): RelayCommand {
         break;
       case '--deny-net':
         cmd.denyNet.push(inline ?? true);
+        break;
+      case '--allow-listen':
+        cmd.allowListen.push(inline ?? true);
         break;
       case '--origin':
         cmd.origins.push(

@@ -4,6 +4,11 @@
  * that with exactly its entries (the syntax of `dialtone run --allow-net`);
  * `denyNet` wins over both. Names are resolved once, every address is
  * judged, and the caller connects to exactly the address that was allowed.
+ *
+ * Listening (dialtone's Wisp extension, docs/wisp-extensions.md) is judged
+ * here too: only where `allowListen` allows (entries as for `dialtone run
+ * --allow-listen`; `allowNet` never grants it), never where `denyNet` refuses;
+ * and peers reaching a listener are refused when `denyNet` covers them.
  * @module
  */
 import { lookup } from 'node:dns/promises';
@@ -19,8 +24,10 @@ export type RelayResolveFn = (host: string) => Promise<readonly string[]>;
 export interface DestinationOptions {
   /** `true`: everything; a list: exactly these entries; undefined: public addresses only. */
   readonly allowNet?: true | readonly string[] | undefined;
-  /** Refused whatever the allow list says. */
+  /** Refused whatever the allow list says (destinations, listening addresses and peers of listeners). */
   readonly denyNet?: readonly string[] | undefined;
+  /** Where clients may listen: `true` anywhere, a list exactly there; undefined: nowhere. */
+  readonly allowListen?: true | readonly string[] | undefined;
   /** Name resolution (default: getaddrinfo through `node:dns`). */
   readonly resolve?: RelayResolveFn | undefined;
 }
@@ -29,6 +36,11 @@ export interface DestinationOptions {
 export type Destination =
   | { readonly allowed: true; readonly endpoint: IpEndpoint; readonly self?: boolean }
   | { readonly allowed: false; readonly reason: string; readonly unresolved?: boolean };
+
+/** The outcome of {@link Destinations.decideListen}. */
+export type ListenDecision =
+  | { readonly allowed: true; readonly endpoint: IpEndpoint }
+  | { readonly allowed: false; readonly reason: string; readonly invalid?: boolean };
 
 const systemResolve: RelayResolveFn = async (host) => (await lookup(host, { all: true, family: 0 })).map((a) => a.address);
 
@@ -40,6 +52,8 @@ export class Destinations {
   readonly #publicOnly: boolean;
   readonly #resolve: RelayResolveFn;
   readonly #self = new Set<string>();
+  /** `allowListen` and `denyNet` alone: `allowNet` never grants listening here. */
+  readonly #listen: RulePolicy | undefined;
 
   /** Throws `DialtoneError` `ERR_USAGE` naming a bad entry. */
   constructor(options: DestinationOptions = {}) {
@@ -47,6 +61,36 @@ export class Destinations {
     this.#rules = new RulePolicy({ allowNet: options.allowNet ?? true, denyNet: options.denyNet });
     this.#denyOnly = new RulePolicy({ allowNet: true, denyNet: options.denyNet });
     this.#resolve = options.resolve ?? systemResolve;
+    const listen = options.allowListen;
+    this.#listen =
+      listen === undefined || (listen !== true && listen.length === 0)
+        ? undefined
+        : new RulePolicy({ allowListen: listen, denyNet: options.denyNet });
+  }
+
+  /** Whether clients may listen anywhere at all (`allowListen` given). */
+  get listens(): boolean {
+    return this.#listen !== undefined;
+  }
+
+  /**
+   * May a client listen on `host` (an IP literal, IPv6 possibly in
+   * brackets) and `port` (0: any)? `invalid` when `host` is not an address
+   * the relay could bind.
+   */
+  decideListen(host: string, port: number): ListenDecision {
+    if (this.#listen === undefined) return { allowed: false, reason: 'listening is off (no --allow-listen)' };
+    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    if (isIP(bare) === 0 || bare.includes('%')) return { allowed: false, reason: 'not an IP address', invalid: true };
+    const ep = canonicalEndpoint(ipEndpoint(bare, port));
+    const d = this.#listen.check('listen', ep);
+    return d.allowed ? { allowed: true, endpoint: ep } : { allowed: false, reason: d.reason };
+  }
+
+  /** May a listener take a connection from `address`:`port`? Refused only by `denyNet`. */
+  acceptFrom(address: string, port: number): { readonly allowed: true } | { readonly allowed: false; readonly reason: string } {
+    if (isIP(address) === 0) return { allowed: false, reason: 'the peer has no IP address' };
+    return this.#denyOnly.checkAccept(ipEndpoint(address, port));
   }
 
   /**

@@ -9,6 +9,11 @@
  * upgrades only from the relay's own origin or from clients without an
  * Origin; per-client bounds on open streams, buffered bytes and the rate of
  * new streams; one log line per refused stream.
+ *
+ * With `allowListen`, clients that list dialtone's listening extension
+ * (docs/wisp-extensions.md) may also listen: the relay binds a port where
+ * `allowListen` allows and hands each connection to the client as a new
+ * stream. Without it the extension is not offered.
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -23,6 +28,7 @@ import { DialtoneError } from '../errors.ts';
 import {
   CloseReason,
   ExtensionId,
+  FIRST_RELAY_STREAM,
   MAX_PACKET_SIZE,
   StreamType,
   WispProtocolError,
@@ -31,6 +37,9 @@ import {
   encodeContinue,
   encodeData,
   encodeInfo,
+  encodeAccept,
+  encodeListening,
+  type WispExtension,
   type WispPacket,
 } from '../wisp/packet.ts';
 import { Destinations, type RelayResolveFn } from './destinations.ts';
@@ -53,6 +62,8 @@ export interface RelayLimits {
   readonly streamBurst?: number;
   /** How long a TCP connect may take (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** Listeners open at once per WebSocket, with `allowListen` (default 8). Their connections count as streams. */
+  readonly maxListeners?: number;
 }
 
 /** Options of {@link startRelay}. */
@@ -63,8 +74,13 @@ export interface RelayOptions {
   readonly port?: number;
   /** `true`: every destination; a list: exactly these (the `--allow-net` syntax); default: public addresses only. */
   readonly allowNet?: true | readonly string[] | undefined;
-  /** Destinations refused whatever `allowNet` says. */
+  /** Destinations refused whatever `allowNet` says; also addresses to listen on, and peers reaching a listener. */
   readonly denyNet?: readonly string[] | undefined;
+  /**
+   * Where clients may listen (the `--allow-listen` syntax; `true`: anywhere).
+   * Default: nowhere, and the listening extension is not offered.
+   */
+  readonly allowListen?: true | readonly string[] | undefined;
   /** Origins allowed besides the relay's own (`*` for any). */
   readonly origins?: readonly string[] | undefined;
   /** A secret clients must give as `?token=` in the URL or `Authorization: Bearer`. */
@@ -72,7 +88,7 @@ export interface RelayOptions {
   /** Directory to serve over HTTP on the same port. */
   readonly staticDir?: string | undefined;
   readonly limits?: RelayLimits | undefined;
-  /** Receives one line per refused stream or upgrade (default: stderr). */
+  /** Receives one line per refused stream, listen, inbound connection or upgrade (default: stderr). */
   readonly log?: ((line: string) => void) | undefined;
   /** Name resolution (default: the system resolver). */
   readonly resolve?: RelayResolveFn | undefined;
@@ -93,7 +109,12 @@ export interface Relay {
  * `ERR_USAGE` for a bad rule entry or static directory.
  */
 export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
-  const destinations = new Destinations({ allowNet: options.allowNet, denyNet: options.denyNet, resolve: options.resolve });
+  const destinations = new Destinations({
+    allowNet: options.allowNet,
+    denyNet: options.denyNet,
+    allowListen: options.allowListen,
+    resolve: options.resolve,
+  });
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let root: string | undefined;
   if (options.staticDir !== undefined) {
@@ -110,6 +131,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     streamsPerSecond: options.limits?.streamsPerSecond ?? 50,
     streamBurst: options.limits?.streamBurst ?? 100,
     connectTimeoutMs: options.limits?.connectTimeoutMs ?? 10_000,
+    maxListeners: options.limits?.maxListeners ?? 8,
   };
   const tokenDigest = options.token === undefined ? undefined : digest(options.token);
   const origins = new Set((options.origins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()));
@@ -231,6 +253,15 @@ interface Stream {
   closed: boolean;
 }
 
+/** A client's listener (listening extension). */
+interface Listener {
+  readonly id: number;
+  server?: net.Server;
+  /** LISTENING was sent. */
+  listening: boolean;
+  closed: boolean;
+}
+
 /** One WebSocket client. */
 class Session {
   readonly #ws: WebSocket;
@@ -241,8 +272,13 @@ class Session {
   /** Local ports of this relay's streams to itself, shared by every session. */
   readonly #selfPorts: Set<number>;
   readonly #streams = new Map<number, Stream>();
+  readonly #listeners = new Map<number, Listener>();
+  /** The next id for a stream the relay opens (an accepted connection). */
+  #nextRelayId = FIRST_RELAY_STREAM;
   #first = true;
   #confirm = false;
+  /** The client listed the listening extension (and the relay offers it). */
+  #listenExt = false;
   #buffered = 0;
   #tokens: number;
   #lastRefill = Date.now();
@@ -267,12 +303,12 @@ class Session {
     this.#tokens = limits.streamBurst;
     ws.binaryType = 'nodebuffer';
     if (ws.protocol !== '') {
-      this.#send(
-        encodeInfo(2, 0, [
-          { id: ExtensionId.UDP, payload: new Uint8Array() },
-          { id: ExtensionId.STREAM_CONFIRMATION, payload: new Uint8Array() },
-        ]),
-      );
+      const extensions: WispExtension[] = [
+        { id: ExtensionId.UDP, payload: new Uint8Array() },
+        { id: ExtensionId.STREAM_CONFIRMATION, payload: new Uint8Array() },
+      ];
+      if (destinations.listens) extensions.push({ id: ExtensionId.DIALTONE_LISTEN, payload: new Uint8Array() });
+      this.#send(encodeInfo(2, 0, extensions));
     }
     this.#send(encodeContinue(0, STREAM_BUFFER_PACKETS));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -296,8 +332,9 @@ class Session {
     this.destroy();
   }
 
-  /** Closes every stream and the WebSocket. */
+  /** Closes every stream and listener, and the WebSocket. */
   destroy(): void {
+    for (const l of this.#listeners.values()) this.#closeListener(l, undefined);
     for (const s of this.#streams.values()) this.#closeStream(s, undefined);
     if (this.#ws.readyState === this.#ws.OPEN) this.#ws.terminate();
   }
@@ -324,14 +361,143 @@ class Session {
     if (p.type === 'info') {
       if (!first || this.#ws.protocol === '') return this.#fail('unexpected INFO');
       this.#confirm = p.extensions.some((e) => e.id === ExtensionId.STREAM_CONFIRMATION);
+      this.#listenExt = this.#destinations.listens && p.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN);
       return;
     }
     if (p.type === 'connect') return void this.#open(p.stream, p.streamType, p.host, p.port);
+    if (p.type === 'listen') return this.#listen(p.stream, p.streamType, p.host, p.port);
+    if (p.type === 'close') {
+      const l = this.#listeners.get(p.stream);
+      if (l !== undefined) return this.#closeListener(l, undefined);
+    }
     const s = this.#streams.get(p.stream);
     if (s === undefined) return; // a stream already closed: late packets are dropped
     if (p.type === 'close') return this.#endStream(s);
     if (p.type === 'data') return this.#data(s, Buffer.from(p.data));
-    // CONTINUE from a client means nothing.
+    // CONTINUE from a client means nothing; LISTENING and ACCEPT from a client neither.
+  }
+
+  /** Whether `id` may name a new stream of the client's (else the session fails). */
+  #newClientId(id: number, what: string): boolean {
+    if (id === 0 || this.#streams.has(id) || this.#listeners.has(id)) {
+      this.#fail(`${what} reuses stream id ${id}`);
+      return false;
+    }
+    // With the listening extension, ids from FIRST_RELAY_STREAM up are the relay's.
+    if (id >= FIRST_RELAY_STREAM && (this.#listenExt || what === 'LISTEN')) {
+      this.#fail(`${what} uses stream id ${id}, in the relay's range`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Refills the new-stream rate bound; whether a token is left. */
+  #hasToken(): boolean {
+    const now = Date.now();
+    this.#tokens = Math.min(this.#limits.streamBurst, this.#tokens + ((now - this.#lastRefill) / 1000) * this.#limits.streamsPerSecond);
+    this.#lastRefill = now;
+    return this.#tokens >= 1;
+  }
+
+  #refuseListen(id: number, reason: number, why: string, what: string): void {
+    this.#log(`relay: refused listen ${id} from ${this.#peer} on ${what}: ${why}`);
+    this.#send(encodeClose(id, reason));
+  }
+
+  /** LISTEN (listening extension): bind where the rules allow, answer LISTENING or CLOSE. */
+  #listen(id: number, type: number, host: string, port: number): void {
+    const shown = host.length > 80 ? `${host.slice(0, 80)}...` : host;
+    const what =
+      `${shown.includes(':') && !shown.startsWith('[') ? `[${shown}]` : shown}:${port} (${type === StreamType.TCP ? 'tcp' : `type ${type}`})`.replace(
+        /[^\x20-\x7e]/g,
+        '?',
+      );
+    if (!this.#newClientId(id, 'LISTEN')) return;
+    if (!this.#destinations.listens) return this.#refuseListen(id, CloseReason.BLOCKED, 'listening is off (no --allow-listen)', what);
+    if (!this.#listenExt) {
+      return this.#refuseListen(
+        id,
+        CloseReason.INVALID_INFO,
+        `the client did not list extension 0x${ExtensionId.DIALTONE_LISTEN.toString(16)}`,
+        what,
+      );
+    }
+    if (type !== StreamType.TCP) return this.#refuseListen(id, CloseReason.INVALID_INFO, 'only TCP listeners are offered', what);
+    if (!this.#hasToken()) return this.#refuseListen(id, CloseReason.THROTTLED, 'too many new streams per second', what);
+    if (this.#listeners.size >= this.#limits.maxListeners) {
+      return this.#refuseListen(id, CloseReason.THROTTLED, `too many listeners (at most ${this.#limits.maxListeners})`, what);
+    }
+    this.#tokens -= 1;
+    const d = this.#destinations.decideListen(host, port);
+    if (!d.allowed)
+      return this.#refuseListen(id, d.invalid === true ? CloseReason.ADDRESS_NOT_AVAILABLE : CloseReason.BLOCKED, d.reason, what);
+    const l: Listener = { id, listening: false, closed: false };
+    this.#listeners.set(id, l);
+    const server = net.createServer({ noDelay: true }, (sock) => this.#inbound(l, sock));
+    l.server = server;
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (l.closed || l.listening) return;
+      this.#listeners.delete(id);
+      l.closed = true;
+      this.#refuseListen(id, listenCloseReasonFor(err.code), `cannot listen: ${err.code ?? err.message}`, what);
+    });
+    server.listen({ host: d.endpoint.address, port: d.endpoint.port, exclusive: true }, () => {
+      if (l.closed) return void server.close();
+      const bound = server.address() as AddressInfo;
+      // A port of the system's choosing must be one the rules allow too.
+      const again = this.#destinations.decideListen(bound.address, bound.port);
+      if (!again.allowed) {
+        this.#listeners.delete(id);
+        l.closed = true;
+        server.close();
+        return this.#refuseListen(id, CloseReason.BLOCKED, again.reason, what);
+      }
+      l.listening = true;
+      server.on('error', () => this.#closeListener(l, CloseReason.NETWORK_ERROR));
+      this.#send(encodeListening(id, bound.port, bound.address));
+    });
+  }
+
+  /** A connection to listener `l`: a new stream of the relay's, announced by ACCEPT, then an ordinary TCP stream. */
+  #inbound(l: Listener, sock: net.Socket): void {
+    const address = sock.remoteAddress ?? '';
+    const port = sock.remotePort ?? 0;
+    const refuse = (why: string): void => {
+      this.#log(`relay: refused connection from ${address}:${port} to listener ${l.id} of ${this.#peer}: ${why}`);
+      sock.destroy();
+    };
+    if (l.closed || this.#ws.readyState !== this.#ws.OPEN) return void sock.destroy();
+    const peer = this.#destinations.acceptFrom(address, port);
+    if (!peer.allowed) return refuse(peer.reason);
+    if (this.#streams.size >= this.#limits.maxStreams) return refuse(`too many open streams (at most ${this.#limits.maxStreams})`);
+    let id = this.#nextRelayId;
+    while (this.#streams.has(id)) id = id >= 0xffff_ffff ? FIRST_RELAY_STREAM : id + 1;
+    this.#nextRelayId = id >= 0xffff_ffff ? FIRST_RELAY_STREAM : id + 1;
+    const s: Stream = {
+      id,
+      kind: 'tcp',
+      tcp: sock,
+      inFlight: 0,
+      credit: STREAM_BUFFER_PACKETS,
+      pending: [],
+      bytes: 0,
+      connected: true,
+      closed: false,
+    };
+    this.#streams.set(id, s);
+    this.#send(encodeAccept(l.id, id, port, address));
+    this.#send(encodeContinue(id, STREAM_BUFFER_PACKETS));
+    sock.setNoDelay(true);
+    this.#pipe(s, sock);
+  }
+
+  /** Ends listener `l`; `reason` undefined when the client closed it (no CLOSE is sent back). Its accepted streams live on. */
+  #closeListener(l: Listener, reason: number | undefined): void {
+    if (l.closed) return;
+    l.closed = true;
+    this.#listeners.delete(l.id);
+    l.server?.close();
+    if (reason !== undefined) this.#send(encodeClose(l.id, reason));
   }
 
   #refuse(id: number, reason: number, why: string, what: string): void {
@@ -342,12 +508,9 @@ class Session {
   async #open(id: number, type: number, host: string, port: number): Promise<void> {
     const kind = type === StreamType.UDP ? 'udp' : type === StreamType.TCP ? 'tcp' : undefined;
     const what = `${host.length > 80 ? `${host.slice(0, 80)}...` : host}:${port} (${kind ?? `type ${type}`})`.replace(/[^\x20-\x7e]/g, '?');
-    if (id === 0 || this.#streams.has(id)) return this.#fail(`CONNECT reuses stream id ${id}`);
+    if (!this.#newClientId(id, 'CONNECT')) return;
     if (kind === undefined) return this.#refuse(id, CloseReason.INVALID_INFO, 'unknown stream type', what);
-    const now = Date.now();
-    this.#tokens = Math.min(this.#limits.streamBurst, this.#tokens + ((now - this.#lastRefill) / 1000) * this.#limits.streamsPerSecond);
-    this.#lastRefill = now;
-    if (this.#tokens < 1) return this.#refuse(id, CloseReason.THROTTLED, 'too many new streams per second', what);
+    if (!this.#hasToken()) return this.#refuse(id, CloseReason.THROTTLED, 'too many new streams per second', what);
     if (this.#streams.size >= this.#limits.maxStreams) {
       return this.#refuse(id, CloseReason.THROTTLED, `too many open streams (at most ${this.#limits.maxStreams})`, what);
     }
@@ -394,8 +557,13 @@ class Session {
       if (this.#confirm) this.#send(encodeContinue(id, STREAM_BUFFER_PACKETS - s.inFlight));
       for (const b of s.pending.splice(0)) this.#tcpWrite(s, b);
     });
+    this.#pipe(s, sock, timer);
+  }
+
+  /** Relays what TCP socket `sock` of stream `s` receives, and ends the stream with it. */
+  #pipe(s: Stream, sock: net.Socket, timer?: ReturnType<typeof setTimeout>): void {
     sock.on('data', (chunk: Buffer) => {
-      for (let off = 0; off < chunk.length; off += MAX_DATA) this.#send(encodeData(id, chunk.subarray(off, off + MAX_DATA)));
+      for (let off = 0; off < chunk.length; off += MAX_DATA) this.#send(encodeData(s.id, chunk.subarray(off, off + MAX_DATA)));
     });
     if (this.#pausedForClient) sock.pause();
     sock.on('end', () => this.#closeStream(s, CloseReason.VOLUNTARY));
@@ -492,6 +660,23 @@ const MAX_DATA = 64 * 1024;
 /** Bytes queued on a client's WebSocket above which its TCP destinations are paused. */
 const CLIENT_HIGH_WATER = 4 * 1024 * 1024;
 const CLIENT_LOW_WATER = 1024 * 1024;
+
+/** The CLOSE reason answering a LISTEN the system would not bind (docs/wisp-extensions.md). */
+function listenCloseReasonFor(code: string | undefined): number {
+  switch (code) {
+    case 'EADDRINUSE':
+      return CloseReason.ADDRESS_IN_USE;
+    case 'EACCES':
+    case 'EPERM':
+      return CloseReason.BLOCKED;
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+    case 'EINVAL':
+      return CloseReason.ADDRESS_NOT_AVAILABLE;
+    default:
+      return CloseReason.NETWORK_ERROR;
+  }
+}
 
 function closeReasonFor(code: string | undefined): number {
   switch (code) {

@@ -4,6 +4,10 @@
  * https://github.com/MercuryWorkshop/wisp-protocol/blob/main/protocol.md,
  * v2 drafts on its `v2` branch). Decoding never trusts its input: anything
  * malformed throws {@link WispProtocolError} and nothing else.
+ *
+ * Besides Wisp's own packets it knows those of dialtone's listening
+ * extension (LISTEN, LISTENING, ACCEPT: docs/wisp-extensions.md), which
+ * peers send only once both listed {@link ExtensionId.DIALTONE_LISTEN}.
  * @module
  */
 
@@ -14,6 +18,12 @@ export const PacketType = {
   CONTINUE: 0x03,
   CLOSE: 0x04,
   INFO: 0x05,
+  /** dialtone listening extension, client → relay: listen on a port (payload laid out as CONNECT's). */
+  LISTEN: 0xd1,
+  /** dialtone listening extension, relay → client: the listener is bound (u16 port, address). */
+  LISTENING: 0xd2,
+  /** dialtone listening extension, relay → client: a connection arrived (u32 new stream id, u16 peer port, peer address). */
+  ACCEPT: 0xd3,
 } as const;
 
 /** Stream types of a CONNECT. */
@@ -36,10 +46,28 @@ export const CloseReason = {
   BAD_PASSWORD: 0xc0,
   BAD_SIGNATURE: 0xc1,
   CREDENTIALS_REQUIRED: 0xc2,
+  /** dialtone listening extension: the address and port are already in use at the relay. */
+  ADDRESS_IN_USE: 0xd4,
+  /** dialtone listening extension: the relay has no such local address to listen on. */
+  ADDRESS_NOT_AVAILABLE: 0xd5,
 } as const;
 
 /** Extension ids of a v2 INFO packet. */
-export const ExtensionId = { UDP: 0x01, PASSWORD: 0x02, KEY: 0x03, MOTD: 0x04, STREAM_CONFIRMATION: 0x05 } as const;
+export const ExtensionId = {
+  UDP: 0x01,
+  PASSWORD: 0x02,
+  KEY: 0x03,
+  MOTD: 0x04,
+  STREAM_CONFIRMATION: 0x05,
+  /** dialtone's listening extension (docs/wisp-extensions.md). */
+  DIALTONE_LISTEN: 0xda,
+} as const;
+
+/**
+ * With the listening extension, stream ids from here up are the relay's
+ * (streams it opens for accepted connections); a client's stay below.
+ */
+export const FIRST_RELAY_STREAM = 0x8000_0000;
 
 /** The largest packet (WebSocket message) accepted by the decoder: a DATA payload up to 64 KiB plus slack. */
 export const MAX_PACKET_SIZE = 1 << 20;
@@ -60,6 +88,16 @@ export type WispPacket =
   | { readonly type: 'data'; readonly stream: number; readonly data: Uint8Array }
   | { readonly type: 'continue'; readonly stream: number; readonly remaining: number }
   | { readonly type: 'close'; readonly stream: number; readonly reason: number }
+  | { readonly type: 'listen'; readonly stream: number; readonly streamType: number; readonly port: number; readonly host: string }
+  | { readonly type: 'listening'; readonly stream: number; readonly port: number; readonly address: string }
+  | {
+      readonly type: 'accept';
+      readonly stream: number;
+      /** The relay's id for the accepted connection's stream. */
+      readonly newStream: number;
+      readonly port: number;
+      readonly address: string;
+    }
   | {
       readonly type: 'info';
       readonly stream: number;
@@ -90,6 +128,32 @@ export function encodeConnect(stream: number, streamType: number, port: number, 
   view.setUint8(5, streamType);
   view.setUint16(6, port, true);
   buf.set(name, 8);
+  return buf;
+}
+
+/** LISTEN (listening extension): make `stream` a listener on `host` (an IP literal) and `port` (0 = any). */
+export function encodeListen(stream: number, streamType: number, port: number, host: string): Uint8Array<ArrayBuffer> {
+  const buf = encodeConnect(stream, streamType, port, host);
+  buf[0] = PacketType.LISTEN;
+  return buf;
+}
+
+/** LISTENING (listening extension): listener `stream` is bound to `address`:`port`. */
+export function encodeListening(stream: number, port: number, address: string): Uint8Array<ArrayBuffer> {
+  const name = new TextEncoder().encode(address);
+  const { buf, view } = header(PacketType.LISTENING, stream, 2 + name.length);
+  view.setUint16(5, port, true);
+  buf.set(name, 7);
+  return buf;
+}
+
+/** ACCEPT (listening extension): listener `stream` took a connection from `address`:`port`, now stream `newStream`. */
+export function encodeAccept(stream: number, newStream: number, port: number, address: string): Uint8Array<ArrayBuffer> {
+  const name = new TextEncoder().encode(address);
+  const { buf, view } = header(PacketType.ACCEPT, stream, 6 + name.length);
+  view.setUint32(5, newStream >>> 0, true);
+  view.setUint16(9, port, true);
+  buf.set(name, 11);
   return buf;
 }
 
@@ -132,11 +196,22 @@ export function encodeInfo(major: number, minor: number, extensions: readonly Wi
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A host name or address at the end of a packet: UTF-8, at most {@link MAX_HOSTNAME_LENGTH} bytes. */
+function hostText(bytes: Uint8Array, what: string): string {
+  if (bytes.length > MAX_HOSTNAME_LENGTH) throw new WispProtocolError(`${what} of ${bytes.length} bytes is too long`);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new WispProtocolError(`${what} is not UTF-8`);
+  }
+}
+
 /**
  * Decodes one packet. DATA payloads are views into `bytes` (copy them to
  * keep them). Throws {@link WispProtocolError} for a packet that is too
- * short, too long, of an unknown type, or whose CONNECT host name is not
- * UTF-8 or longer than {@link MAX_HOSTNAME_LENGTH}; never anything else.
+ * short, too long, of an unknown type, or whose host name or address (CONNECT,
+ * LISTEN, LISTENING, ACCEPT) is not UTF-8 or longer than
+ * {@link MAX_HOSTNAME_LENGTH}; never anything else.
  */
 export function decodePacket(bytes: Uint8Array): WispPacket {
   if (bytes.length < HEADER) throw new WispProtocolError(`packet of ${bytes.length} bytes is shorter than the 5-byte header`);
@@ -149,18 +224,31 @@ export function decodePacket(bytes: Uint8Array): WispPacket {
     if (size < n) throw new WispProtocolError(`${what} payload of ${size} bytes is shorter than ${n}`);
   };
   switch (type) {
-    case PacketType.CONNECT: {
-      need(3, 'CONNECT');
-      const nameBytes = bytes.subarray(8);
-      if (nameBytes.length > MAX_HOSTNAME_LENGTH) throw new WispProtocolError(`CONNECT host name of ${nameBytes.length} bytes is too long`);
-      let host: string;
-      try {
-        host = utf8.decode(nameBytes);
-      } catch {
-        throw new WispProtocolError('CONNECT host name is not UTF-8');
-      }
-      return { type: 'connect', stream, streamType: view.getUint8(5), port: view.getUint16(6, true), host };
+    case PacketType.CONNECT:
+    case PacketType.LISTEN: {
+      const name = type === PacketType.CONNECT ? 'CONNECT' : 'LISTEN';
+      need(3, name);
+      const host = hostText(bytes.subarray(8), `${name} host name`);
+      return {
+        type: type === PacketType.CONNECT ? 'connect' : 'listen',
+        stream,
+        streamType: view.getUint8(5),
+        port: view.getUint16(6, true),
+        host,
+      };
     }
+    case PacketType.LISTENING:
+      need(2, 'LISTENING');
+      return { type: 'listening', stream, port: view.getUint16(5, true), address: hostText(bytes.subarray(7), 'LISTENING address') };
+    case PacketType.ACCEPT:
+      need(6, 'ACCEPT');
+      return {
+        type: 'accept',
+        stream,
+        newStream: view.getUint32(5, true),
+        port: view.getUint16(9, true),
+        address: hostText(bytes.subarray(11), 'ACCEPT address'),
+      };
     case PacketType.DATA:
       return { type: 'data', stream, data: bytes.subarray(HEADER) };
     case PacketType.CONTINUE:

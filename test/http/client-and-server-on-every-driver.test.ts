@@ -1,6 +1,7 @@
 // dialtone/http: Go-shaped serve(listener, handler) and Client over
 // dialtone/net, on Node's sockets, on the in-memory network, and (client
-// only: a relay cannot listen) through a relay to a node:http server.
+// here: listening through a relay is test/relay/listening.test.ts's) through
+// a relay to a node:http server.
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,6 +1,7 @@
 // dialtone/net's Conn, Listener and PacketConn on each driver: Node's
 // sockets, and a relay's (the Wisp driver through dialtone relay, which
-// cannot listen: its servers are real node:net ones). Real sockets on
+// dials real node:net servers here; test/relay/listening.test.ts covers
+// listening through it). Real sockets on
 // 127.0.0.1 port 0.
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';

@@ -1,6 +1,8 @@
 // Interop with the reference Wisp implementation (npm @mercuryworkshop/wisp-js):
 // its client against dialtone's relay, and dialtone's client driver against
-// its server, over Wisp v1 and v2.
+// its server, over Wisp v1 and v2. dialtone's listening extension is on at
+// both ends (the relay offers it, the driver lists it) and harmless to wisp-js,
+// which lacks it: it skips the unknown INFO entry, and never sees a packet of it.
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -26,7 +28,8 @@ before(async () => {
   });
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   echoPort = (echo.address() as AddressInfo).port;
-  relay = await startRelay({ port: 0, allowNet: ['127.0.0.1'], log: () => {} });
+  // Listening on: the relay's INFO lists extension 0xDA, which wisp-js does not know.
+  relay = await startRelay({ port: 0, allowNet: ['127.0.0.1'], allowListen: ['127.0.0.1'], log: () => {} });
 });
 
 after(async () => {
@@ -111,6 +114,16 @@ for (const version of [1, 2] as const) {
     try {
       assert.equal(await echoThrough(driver), 'hello wisp-js');
       assert.equal(driver.connection.v2, version === 2);
+      // wisp-js does not list the listening extension: listening stays ENOTSUP, and nothing of it is sent.
+      assert.equal(driver.connection.listens, false);
+      const listener = driver.socket('ipv4', 'stream');
+      listener.bind(ipEndpoint('127.0.0.1', 0));
+      await assert.rejects(
+        async () => listener.listen(16),
+        (e: unknown) => e instanceof SysError && e.errno === 'ENOTSUP',
+      );
+      listener.close();
+      assert.equal(await echoThrough(driver), 'hello wisp-js', 'the connection still works');
     } finally {
       driver.close();
       server.closeAllConnections();

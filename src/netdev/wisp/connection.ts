@@ -2,12 +2,14 @@ import { SysError, type Errno } from '../../internal/errno.ts';
 import {
   CloseReason,
   ExtensionId,
+  FIRST_RELAY_STREAM,
   WispProtocolError,
   closeReasonName,
   decodePacket,
   encodeClose,
   encodeConnect,
   encodeInfo,
+  encodeListen,
   type WispPacket,
 } from '../../wisp/packet.ts';
 
@@ -18,6 +20,14 @@ export interface StreamHandler {
   credit(remaining: number): void;
   /** CLOSE from the relay, or the connection ended (`reason` 0x03). */
   closed(reason: number): void;
+  /** LISTENING, on a listener stream: the relay bound it to `address`:`port`. */
+  listening?(port: number, address: string): void;
+  /**
+   * ACCEPT, on a listener stream: a connection from `address`:`port` is now
+   * the relay's stream `id`. Returns the new stream's handler, or undefined
+   * to refuse it (the connection then closes it).
+   */
+  accepted?(id: number, port: number, address: string): StreamHandler | undefined;
 }
 
 /** How long a closing socket waits for the WebSocket to send what it had queued. */
@@ -46,6 +56,8 @@ export class WispConnection {
   confirms = false;
   /** The relay allows UDP streams (always in v1; in v2 when it lists extension 0x01). */
   udp = true;
+  /** The relay lets clients listen (v2, when it lists dialtone's extension 0xDA: docs/wisp-extensions.md). */
+  listens = false;
   /** Called once each when the WebSocket may take more (its buffer drained). */
   readonly #drainers = new Set<() => void>();
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
@@ -115,10 +127,12 @@ export class WispConnection {
             this.v2 = true;
             this.udp = p.extensions.some((x) => x.id === ExtensionId.UDP);
             this.confirms = p.extensions.some((x) => x.id === ExtensionId.STREAM_CONFIRMATION);
+            this.listens = p.extensions.some((x) => x.id === ExtensionId.DIALTONE_LISTEN);
             ws.send(
               encodeInfo(2, 0, [
                 { id: ExtensionId.UDP, payload: new Uint8Array() },
                 { id: ExtensionId.STREAM_CONFIRMATION, payload: new Uint8Array() },
+                { id: ExtensionId.DIALTONE_LISTEN, payload: new Uint8Array() },
               ]),
             );
           } else if (p.type === 'continue' && !settled) {
@@ -132,13 +146,14 @@ export class WispConnection {
           return;
         }
         const h = this.#streams.get(p.stream);
+        if (p.type === 'accept') return this.#accept(h, p.newStream, p.port, p.address);
         if (h === undefined) return;
         if (p.type === 'data') h.data(p.data);
         else if (p.type === 'continue') h.credit(p.remaining);
         else if (p.type === 'close') {
           this.#streams.delete(p.stream);
           h.closed(p.reason);
-        }
+        } else if (p.type === 'listening') h.listening?.(p.port, p.address);
       };
     });
   }
@@ -147,10 +162,43 @@ export class WispConnection {
   open(type: number, host: string, port: number, handler: StreamHandler): number {
     const ws = this.#ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) throw new SysError('ENETUNREACH', `relay ${this.url} is not connected`);
-    const id = this.#nextId++;
+    const id = this.#newId();
     this.#streams.set(id, handler);
     ws.send(encodeConnect(id, type, port, host));
     return id;
+  }
+
+  /**
+   * Opens a listener stream (after {@link ready}, when {@link listens}):
+   * LISTEN on `host` (an IP literal) and `port`; returns its id. The relay
+   * answers LISTENING or CLOSE, then ACCEPT per connection.
+   */
+  listen(type: number, host: string, port: number, handler: StreamHandler): number {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) throw new SysError('ENETUNREACH', `relay ${this.url} is not connected`);
+    if (!this.listens) throw new SysError('ENOTSUP', `relay ${this.url} does not offer listening`);
+    const id = this.#newId();
+    this.#streams.set(id, handler);
+    ws.send(encodeListen(id, type, port, host));
+    return id;
+  }
+
+  /** The next client stream id: they stay below the relay's range. */
+  #newId(): number {
+    if (this.#nextId >= FIRST_RELAY_STREAM) throw new SysError('ENOBUFS', 'no stream ids left on this relay connection');
+    return this.#nextId++;
+  }
+
+  /**
+   * ACCEPT: a listener's new connection, refused (CLOSE) when the listener
+   * is gone or will not take it. An id that is not the relay's to give is
+   * ignored: closing it could end one of ours.
+   */
+  #accept(listener: StreamHandler | undefined, id: number, port: number, address: string): void {
+    if (id < FIRST_RELAY_STREAM || this.#streams.has(id)) return;
+    const h = listener?.accepted?.(id, port, address);
+    if (h === undefined) this.send(encodeClose(id, CloseReason.VOLUNTARY));
+    else this.#streams.set(id, h);
   }
 
   /** Sends a packet on the WebSocket. */
@@ -225,5 +273,28 @@ export function errnoForClose(reason: number, connecting: boolean): Errno | unde
       return connecting ? 'ENETUNREACH' : 'ECONNRESET';
     default:
       return connecting ? 'ECONNREFUSED' : 'ECONNRESET';
+  }
+}
+
+/**
+ * The errno a native listen(2) would give for the CLOSE that refused a
+ * LISTEN (docs/wisp-extensions.md, "Errors"), or that ended a listener.
+ */
+export function errnoForListenClose(reason: number): Errno {
+  switch (reason) {
+    case CloseReason.BLOCKED:
+      return 'EACCES';
+    case CloseReason.ADDRESS_IN_USE:
+      return 'EADDRINUSE';
+    case CloseReason.ADDRESS_NOT_AVAILABLE:
+      return 'EADDRNOTAVAIL';
+    case CloseReason.THROTTLED:
+      return 'ENOBUFS';
+    case CloseReason.INVALID_INFO:
+      return 'EINVAL';
+    case CloseReason.NETWORK_ERROR:
+      return 'ENETDOWN';
+    default:
+      return 'EADDRNOTAVAIL';
   }
 }

@@ -25,6 +25,10 @@ const STAND_IN_COUNT = 1 << 17;
  * the relay resolves it, judges the result and connects to what it judged.
  * The guest's policy sees the stand-in as the name's address, so rules
  * naming hosts apply as they do with the Node driver.
+ *
+ * Listening: TCP sockets listen at the relay when it offers dialtone's
+ * listening extension (`dialtone relay --allow-listen`;
+ * docs/wisp-extensions.md), and are ENOTSUP with any other relay.
  */
 export class WispDriver implements NetDriver {
   readonly connection: WispConnection;
