@@ -14,6 +14,37 @@ export default tseslint.config(
     },
   },
   {
+    // The portable core is bundled for browsers: no Node built-ins, no Node
+    // globals. Files named node-* and the folders named node are the Node
+    // backends; the bundle build (scripts/build-browser.ts) checks imports too.
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/**/node-*.ts',
+      'src/**/node/**',
+      'src/net/node.ts',
+      'src/platform/node.ts',
+      'src/index.ts',
+      'src/run.ts',
+      'src/cli/**',
+      'src/relay/**',
+      'src/worker/**',
+      'src/http/**',
+      'src/wasi/fs/resolve.ts',
+      'src/wasi/fs/set-times.ts',
+      'src/wasi/fs/stat.ts',
+      'src/wasi/sockets/preopened.ts',
+    ],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'portable code uses Uint8Array' },
+        { name: 'process', message: 'portable code gets what it needs from the Platform' },
+        { name: 'setImmediate', message: 'portable code uses Platform.macrotask' },
+      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'portable code imports no Node built-in' }] }],
+    },
+  },
+  {
     // Example pages run in browsers: the web globals they use, and no Node.
     files: ['examples/**/*.js'],
     languageOptions: {

@@ -85,22 +85,28 @@ const relay = spawn(
     stdio: ['ignore', 'pipe', 'inherit'],
   },
 );
-const [line] = (await once(relay.stdout, 'data')) as [Buffer];
-const url = /listening on (ws:\/\/\S+)/.exec(line.toString())?.[1];
-if (url === undefined) throw new Error(`relay did not start: ${line.toString()}`);
-const wisp = new WispDriver(url);
-const direct = new NodeDriver();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const results = { direct: [] as number[], relay: [] as number[] };
-await echo(direct, port, 4); // warm-up
-await echo(wisp, port, 4);
-for (let i = 0; i < RUNS; i++) {
-  results.direct.push(await echo(direct, port, MIB));
-  results.relay.push(await echo(wisp, port, MIB));
+try {
+  const [line] = (await once(relay.stdout, 'data')) as [Buffer];
+  const url = /listening on (ws:\/\/\S+)/.exec(line.toString())?.[1];
+  if (url === undefined) throw new Error(`relay did not start: ${line.toString()}`);
+  const wisp = new WispDriver(url);
+  const direct = new NodeDriver();
+  try {
+    await echo(direct, port, 4); // warm-up
+    await echo(wisp, port, 4);
+    for (let i = 0; i < RUNS; i++) {
+      results.direct.push(await echo(direct, port, MIB));
+      results.relay.push(await echo(wisp, port, MIB));
+    }
+  } finally {
+    wisp.close();
+  }
+} finally {
+  relay.kill();
+  server.close();
 }
-wisp.close();
-relay.kill();
-server.close();
 const d = median(results.direct);
 const r = median(results.relay);
 console.log(`TCP echo, ${MIB} MiB, median of ${RUNS}:`);
@@ -112,7 +118,7 @@ writeSection(
   [
     '## Through a relay',
     '',
-    `TCP echo of ${MIB} MiB on the driver interface guests use (\`NetSocket\`), median of ${RUNS}, on ${new Date().toISOString().slice(0, 10)}: the Wisp client driver → \`dialtone relay\` (same process) → a \`node:net\` echo server, against the Node driver → the same server (\`npm run bench:relay\`). Goal: at least 0.8× direct.`,
+    `TCP echo of ${MIB} MiB on the driver interface guests use (\`NetSocket\`), median of ${RUNS}, on ${new Date().toISOString().slice(0, 10)}: the Wisp client driver → \`dialtone relay\` (its own process) → a \`node:net\` echo server, against the Node driver → the same server (\`npm run bench:relay\`). Goal: at least 0.8× direct.`,
     '',
     '| path | MiB/s | relay / direct | goal |',
     '| --- | --- | --- | --- |',

@@ -31,7 +31,12 @@ try {
   buildGuests();
   ensureDebianPackages(); // redis-server for test/sockets/redis-client.test.ts (apt-get when missing)
   const extra = process.argv.slice(2);
-  step('tests', process.execPath, ['--test', '--test-concurrency=2', ...(extra.length > 0 ? extra : ['test/**/*.test.ts'])]);
+  step('tests', process.execPath, [
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=300000',
+    ...(extra.length > 0 ? extra : ['test/**/*.test.ts']),
+  ]);
 } catch (err) {
   const status = (err as { status?: number }).status;
   process.exitCode = typeof status === 'number' && status !== 0 ? status : 1;

@@ -4,6 +4,13 @@ import { run } from '/_dialtone/dialtone.browser.js';
 
 const query = new URLSearchParams(location.search);
 const explicit = query.has('wasm');
+// Any site can link here, so a query may only name things of this page's own
+// host: its modules, its relay, a report URL on the same machine. Output
+// never leaves for elsewhere.
+const sameHost = (url) => url.hostname === location.hostname;
+const refuse = (what, url) => {
+  throw new Error(`${what} ${url} is not on this page's host (${location.hostname}); a link from another site cannot choose it`);
+};
 const wasm = new URL(query.get('wasm') ?? 'fetch.wasm', location.href);
 // The bundled example fetches this page's own hello.txt through the relay.
 const args = explicit ? query.getAll('arg') : [new URL('hello.txt', location.href).href];
@@ -20,7 +27,12 @@ const policy =
   allowNet === undefined && allowListen === undefined
     ? undefined
     : { ...(allowNet === undefined ? {} : { allowNet }), ...(allowListen === undefined ? {} : { allowListen }) };
-const env = Object.fromEntries(query.getAll('env').map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+const env = Object.fromEntries(
+  query
+    .getAll('env')
+    .filter((e) => e.indexOf('=') > 0)
+    .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+);
 
 const el = (id) => document.getElementById(id);
 el('module').textContent = wasm.pathname.split('/').pop();
@@ -35,6 +47,8 @@ const sink = (name) => (chunk) => {
 
 let result;
 try {
+  if (wasm.origin !== location.origin) refuse('the module', wasm);
+  if (!sameHost(new URL(relay))) refuse('the relay', relay);
   el('status').textContent = 'running';
   const { exitCode } = await run(wasm, {
     args,
@@ -51,4 +65,5 @@ try {
 window.dialtone = { result };
 // For automation without a driver (e.g. Firefox in tests): ?report=URL receives the result.
 const report = query.get('report');
-if (report !== null) await fetch(report, { method: 'POST', mode: 'no-cors', body: JSON.stringify(result) }).catch(() => {});
+if (report !== null && sameHost(new URL(report, location.href)))
+  await fetch(report, { method: 'POST', mode: 'no-cors', body: JSON.stringify(result) }).catch(() => {});

@@ -54,7 +54,7 @@ export interface BrowserNetOptions {
    * fail with ENOTSUP.
    */
   relay?: string;
-  /** A driver of your own instead of a relay (it is not closed after the run). */
+  /** A driver of your own instead of a relay (it is not closed after the run); not with {@link relay}. */
   driver?: NetDriver;
   /** Decides every connect, listen, send-to and lookup, as in Node (default: deny all). */
   policy?: NetworkPolicy | RulePolicyOptions;
@@ -86,11 +86,13 @@ export interface BrowserRunResult extends RunResult {
  */
 export async function run(source: BrowserModuleSource, options: BrowserRunOptions = {}): Promise<BrowserRunResult> {
   BROWSER_PLATFORM.jspi();
+  if (options.net?.relay !== undefined && options.net.driver !== undefined)
+    throw new DialtoneError('ERR_USAGE', 'net.relay and net.driver are two networks: give one');
   const policy = toNetworkPolicy(options.net?.policy);
   const loaded = await fetchModule(source, options.maxMemory);
   const dirs: Record<string, MemoryFs> = {};
   for (const [guest, d] of Object.entries(options.dirs ?? {})) dirs[guest] = d instanceof MemoryFs ? d : new MemoryFs(d);
-  const relay = options.net?.relay === undefined || options.net.driver !== undefined ? undefined : await WispDriver.open(options.net.relay);
+  const relay = options.net?.relay === undefined ? undefined : await WispDriver.open(options.net.relay);
   const trace = options.trace === true ? (line: string) => console.log(line) : options.trace || undefined;
   try {
     const { exitCode } = await runGuest(loaded, {
@@ -130,7 +132,14 @@ async function fetchModule(source: BrowserModuleSource, maxMemory: number | unde
     response = source;
     name = source.url || 'the response';
   } else {
-    const url = new URL(source, globalThis.location?.href);
+    let url: URL;
+    try {
+      url = new URL(source, globalThis.location?.href);
+    } catch (err) {
+      throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot fetch ${String(source)}: not a URL (relative URLs need a page)`, {
+        cause: err,
+      });
+    }
     name = url.href;
     try {
       response = await fetch(url);

@@ -16,7 +16,7 @@ export {
   type DnsTransport,
   type LookupDecision,
 } from './stub.ts';
-export { systemLookup, systemResolve, upstreamResolver } from './system.ts';
+export { systemLookup, systemResolve, upstreamResolver } from './node-system.ts';
 export { HostResolver, isNameNotFound, parseDnsServer, DNS_PORT, type DnsLookupFn, type HostResolverOptions } from './resolver.ts';
 export {
   resolvConf,

@@ -10,7 +10,7 @@
  * Names are asked of the system resolver (getaddrinfo through the driver:
  * the machine's /etc/hosts and resolver configuration apply) or, when an
  * upstream server is chosen (`--dns-server`), of that server alone. How a
- * server is asked is the platform's (see `dns/system.ts` for Node): this
+ * server is asked is the platform's (see `dns/node-system.ts` for Node): this
  * module imports nothing from Node.
  */
 import { SysError, toSysError } from '../internal/errno.ts';
@@ -53,7 +53,7 @@ export interface HostResolverOptions {
   /**
    * How {@link server} is asked: given the normalised `ip:port` and the
    * deadline, a function sending A / AAAA queries to it (on Node,
-   * `upstreamResolver` from `dns/system.ts`). Required with `server`.
+   * `upstreamResolver` from `dns/node-system.ts`). Required with `server`.
    */
   readonly upstream?: ((server: string, timeoutMs: number) => DnsResolveFn) | undefined;
   /** How long one lookup may take (default {@link DEFAULT_LOOKUP_TIMEOUT_MS}); then ETIMEDOUT. */

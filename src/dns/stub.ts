@@ -48,7 +48,7 @@ export interface DnsStubOptions {
    * {@link maxConcurrentLookups} are ignored.
    */
   readonly resolver?: HostResolver | undefined;
-  /** Resolves names, for a resolver of the stub's own (on Node, e.g. `systemResolve` from `dns/system.ts`); required without {@link resolver}. */
+  /** Resolves names, for a resolver of the stub's own (on Node, e.g. `systemResolve` from `dns/node-system.ts`); required without {@link resolver}. */
   readonly resolve?: DnsResolveFn | undefined;
   /** Told about each question the policy refused, once (by {@link DnsStub.refusal} or {@link DnsStub.answer}). */
   readonly onRefused?: ((name: string, reason: string) => void) | undefined;

@@ -196,7 +196,7 @@ export class Network {
       throw new OpError({ ...at, code: 'ERR_NET_ADDRESS', reason: (err as Error).message }, { cause: err });
     }
     const port = servicePort(service);
-    if (port === undefined) throw new OpError({ ...at, code: 'ERR_NET_ADDRESS', reason: `unknown port ${service}` });
+    if (port === undefined) throw new OpError({ ...at, code: 'ENOTFOUND', reason: `lookup ${network}/${service}: unknown port` });
     const want = network.endsWith('4') ? 4 : network.endsWith('6') ? 6 : undefined;
     if (host === '') {
       // Go: an empty host listens on every address and dials the local system.

@@ -5,7 +5,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
-import { upstreamResolver } from '../dns/system.ts';
+import { upstreamResolver } from '../dns/node-system.ts';
 import { DialtoneError } from '../errors.ts';
 import { requireJspi } from '../internal/jspi.ts';
 import { NodeDriver } from '../netdev/node/driver.ts';

@@ -152,10 +152,10 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
     handleProtocols: (protocols) => (protocols.has('wisp-v2') ? 'wisp-v2' : (protocols.values().next().value ?? false)),
   });
   const sessions = new Set<Session>();
-  /** Local ports of the relay's own streams to itself (see {@link Destinations.allowSelf}). */
-  const selfPorts = new Set<number>();
+  /** The local ends (address and port) of the relay's own streams to itself (see {@link Destinations.allowSelf}). */
+  const selfEnds = new Set<string>();
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refusal = selfPorts.has(req.socket.remotePort ?? -1)
+    const refusal = selfEnds.has(socketKey(req.socket.remoteAddress, req.socket.remotePort))
       ? { status: '403 Forbidden', why: 'a WebSocket through the relay to itself (nested sessions are refused)' }
       : checkUpgrade(req, origins, tokenDigest);
     if (refusal !== undefined) {
@@ -164,7 +164,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const s = new Session(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`, destinations, limits, log, selfPorts);
+      const s = new Session(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`, destinations, limits, log, selfEnds);
       sessions.add(s);
       ws.on('close', () => sessions.delete(s));
     });
@@ -190,6 +190,16 @@ export async function startRelay(options: RelayOptions = {}): Promise<Relay> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * One end of a TCP connection as `address port` (an IPv4-mapped address as
+ * IPv4): the relay's own outbound streams to itself, as its server sees
+ * their remote end.
+ */
+function socketKey(address: string | undefined, port: number | undefined): string {
+  const a = address ?? '?';
+  return `${a.toLowerCase().startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a} ${port ?? -1}`;
 }
 
 function digest(s: string): Buffer {
@@ -269,8 +279,8 @@ class Session {
   readonly #destinations: Destinations;
   readonly #limits: Limits;
   readonly #log: (line: string) => void;
-  /** Local ports of this relay's streams to itself, shared by every session. */
-  readonly #selfPorts: Set<number>;
+  /** The local ends of this relay's streams to itself (see socketKey), shared by every session. */
+  readonly #selfEnds: Set<string>;
   readonly #streams = new Map<number, Stream>();
   readonly #listeners = new Map<number, Listener>();
   /** The next id for a stream the relay opens (an accepted connection). */
@@ -286,15 +296,8 @@ class Session {
   #outstanding = 0;
   #pausedForClient = false;
 
-  constructor(
-    ws: WebSocket,
-    peer: string,
-    destinations: Destinations,
-    limits: Limits,
-    log: (line: string) => void,
-    selfPorts: Set<number>,
-  ) {
-    this.#selfPorts = selfPorts;
+  constructor(ws: WebSocket, peer: string, destinations: Destinations, limits: Limits, log: (line: string) => void, selfEnds: Set<string>) {
+    this.#selfEnds = selfEnds;
     this.#ws = ws;
     this.#peer = peer;
     this.#destinations = destinations;
@@ -550,9 +553,9 @@ class Session {
       clearTimeout(timer);
       s.connected = true;
       if (d.self === true) {
-        const local = sock.localPort ?? -1;
-        this.#selfPorts.add(local);
-        sock.once('close', () => this.#selfPorts.delete(local));
+        const local = socketKey(sock.localAddress, sock.localPort);
+        this.#selfEnds.add(local);
+        sock.once('close', () => this.#selfEnds.delete(local));
       }
       if (this.#confirm) this.#send(encodeContinue(id, STREAM_BUFFER_PACKETS - s.inFlight));
       for (const b of s.pending.splice(0)) this.#tcpWrite(s, b);

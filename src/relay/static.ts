@@ -60,6 +60,8 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
   }
   if (path.includes('\0') || path.split('/').includes('..')) return send(400, 'bad path');
   const bundled = BUNDLE_FILES[path];
+  // The whole prefix is dialtone's: a static directory cannot serve under it.
+  if (bundled === undefined && path.startsWith('/_dialtone/')) return send(404, 'not found');
   let file = bundled ?? join(root, path);
   try {
     let st = await stat(file);

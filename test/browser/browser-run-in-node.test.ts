@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MemoryFs, run } from '../../src/browser.ts';
+import { MemoryFs, MemoryNetwork, run } from '../../src/browser.ts';
 import { startRelay } from '../../src/relay/server.ts';
 import { repoRoot } from '../helpers/paths.ts';
 
@@ -90,4 +90,9 @@ test('the guest’s policy refuses before the relay is asked; no relay means no 
   await assert.rejects(run(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), { net: { relay: 'ws://127.0.0.1:1/' } }), {
     code: 'ERR_RELAY',
   });
+});
+
+test('a relative URL with no page, or a relay and a driver at once, is refused with a code', async () => {
+  await assert.rejects(run('guest.wasm'), { code: 'ERR_MODULE_NOT_FOUND', message: /relative URLs need a page/ });
+  await assert.rejects(run(new Uint8Array(), { net: { relay: 'ws://127.0.0.1:1/', driver: new MemoryNetwork() } }), { code: 'ERR_USAGE' });
 });

@@ -171,6 +171,17 @@ test('a wasinet guest (wasinet_v0) in the page fetches through the relay too', {
   }
 });
 
+test('a link cannot make the page run another origin’s module or report elsewhere', { timeout: 60_000 }, async () => {
+  const foreign = `http://localhost:${relay.address.port}/fetch.wasm`;
+  const r = await runPage(`?${new URLSearchParams({ wasm: foreign, 'allow-net': '' }).toString()}`);
+  assert.equal(r.exitCode, null);
+  assert.match(r.error ?? '', /the module http:\/\/localhost:\d+\/fetch\.wasm is not on this page's host \(127\.0\.0\.1\)/);
+  const relayed = await runPage(
+    `?${new URLSearchParams({ wasm: 'fetch.wasm', relay: `ws://localhost:${relay.address.port}/` }).toString()}`,
+  );
+  assert.match(relayed.error ?? '', /the relay ws:\/\/localhost:\d+\/ is not on this page's host/);
+});
+
 test('after all of it, the browser requested nothing outside 127.0.0.1', () => {
   assert.deepEqual(trap.requests, [], 'Chromium tried to reach the outside');
   assert.deepEqual(notTo127(chromium.pageRequests), [], 'a page requested something not on 127.0.0.1');

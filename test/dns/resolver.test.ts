@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { HostResolver, isNameNotFound, parseDnsServer } from '../../src/dns/resolver.ts';
 import { DnsStub } from '../../src/dns/stub.ts';
-import { upstreamResolver } from '../../src/dns/system.ts';
+import { upstreamResolver } from '../../src/dns/node-system.ts';
 import { SysError, toSysError } from '../../src/internal/errno.ts';
 import { serveStub, type StubServer } from './server.ts';
 

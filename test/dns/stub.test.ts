@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DnsStub, type DnsResolveFn, type DnsStubOptions } from '../../src/dns/stub.ts';
-import { systemResolve } from '../../src/dns/system.ts';
+import { systemResolve } from '../../src/dns/node-system.ts';
 import { toSysError } from '../../src/internal/errno.ts';
 import { addressOf, decode, makeQuery, type Decoded } from './messages.ts';
 
