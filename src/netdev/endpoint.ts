@@ -79,6 +79,21 @@ export function ipFamily(s: string): 0 | 4 | 6 {
   return s.includes(':') && parseIpv6(s) !== undefined ? 6 : 0;
 }
 
+/**
+ * The one spelling of an IP address the policy, the relay and the socket
+ * model compare: IPv4 as dotted decimal (an IPv4-mapped IPv6 address, in any
+ * spelling, becomes its IPv4 address), IPv6 in RFC 5952 form with its zone
+ * kept. Text that is not an IP address comes back as it is.
+ */
+export function canonicalIp(text: string): string {
+  if (!text.includes(':')) return text;
+  const b = parseIpv6(text);
+  if (b === undefined) return text;
+  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return ipv4ToString(b.subarray(12));
+  const zone = text.indexOf('%');
+  return `${ipv6ToString(b)}${zone === -1 ? '' : text.slice(zone)}`;
+}
+
 /** Textual IPv4 → 4 bytes, or undefined when it is not one. */
 export function parseIpv4(s: string): Uint8Array | undefined {
   const parts = s.split('.');

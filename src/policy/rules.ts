@@ -1,4 +1,4 @@
-import { formatEndpoint, ipFamily, ipv4ToString, ipv6ToString, parseIpv6, type Endpoint } from '../netdev/endpoint.ts';
+import { canonicalIp, formatEndpoint, ipFamily, type Endpoint } from '../netdev/endpoint.ts';
 import { IpSet } from './ip-set.ts';
 import { normalizeHostName, normalizePath, parseEntry, type PortRange, type Rule } from './entry.ts';
 import type { NetOperation, PolicyDecision, PortablePolicy } from './policy.ts';
@@ -335,15 +335,9 @@ function rulesOf(allow: Allow): readonly Rule[] {
 
 /** Canonical text of a strict IP literal (IPv4-mapped IPv6 becomes IPv4, zone dropped), or undefined. */
 function canonical(text: string): Candidate | undefined {
-  const family = ipFamily(text);
-  // ipFamily takes only dotted decimal without leading zeros: already canonical.
-  if (family === 4) return { address: text, type: 'ipv4' };
-  if (family !== 6) return undefined;
-  const b = parseIpv6(text);
-  if (b === undefined) return undefined;
-  const mapped = b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-  if (mapped) return { address: ipv4ToString(b.subarray(12)), type: 'ipv4' };
-  return { address: ipv6ToString(b), type: 'ipv6' };
+  if (ipFamily(text) === 0) return undefined;
+  const address = canonicalIp(text.includes('%') ? text.slice(0, text.indexOf('%')) : text);
+  return { address, type: address.includes(':') ? 'ipv6' : 'ipv4' };
 }
 
 function isUnspecified(c: Candidate): boolean {

@@ -13,7 +13,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ipEndpoint, type IpEndpoint } from '../netdev/endpoint.ts';
+import { canonicalIp, ipEndpoint, type IpEndpoint } from '../netdev/endpoint.ts';
 import { RulePolicy } from '../policy/rules.ts';
 import { specialAddress } from './address.ts';
 
@@ -148,6 +148,5 @@ export class Destinations {
 
 /** An IPv4-mapped IPv6 address is connected to as the IPv4 address it is. */
 function canonicalEndpoint(ep: IpEndpoint): IpEndpoint {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ep.address);
-  return m === null ? ep : ipEndpoint(m[1] as string, ep.port);
+  return ipEndpoint(canonicalIp(ep.address), ep.port);
 }

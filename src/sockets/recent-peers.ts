@@ -1,4 +1,4 @@
-import { ipv4ToString, ipv6ToString, parseIpv6, type Endpoint } from '../netdev/endpoint.ts';
+import { canonicalIp, type Endpoint } from '../netdev/endpoint.ts';
 
 /** Default number of peers a UDP server remembers (the oldest forgotten first). */
 export const DEFAULT_MAX_RECENT_PEERS = 1024;
@@ -68,15 +68,5 @@ export class RecentPeers {
 
 /** `address port` with the address in one canonical form, or undefined for a non-IP endpoint. */
 function peerKey(ep: Endpoint): string | undefined {
-  if (ep.kind !== 'ip') return undefined;
-  let address = ep.address;
-  if (address.includes(':')) {
-    const b = parseIpv6(address);
-    if (b !== undefined) {
-      const zone = address.indexOf('%');
-      const mapped = b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-      address = mapped ? ipv4ToString(b.subarray(12)) : `${ipv6ToString(b)}${zone === -1 ? '' : address.slice(zone)}`;
-    }
-  }
-  return `${address} ${ep.port}`;
+  return ep.kind === 'ip' ? `${canonicalIp(ep.address)} ${ep.port}` : undefined;
 }
