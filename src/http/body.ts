@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 
 /**
  * A message body, read once: as a stream (`for await` of byte chunks) or
- * whole (`bytes()`, `text()`), as Go's `io.ReadCloser`.
+ * whole (`bytes()`, `text()`), as Go's `io.ReadCloser`. Reading it again
+ * (or after `close()`) throws a `TypeError` with `code` `ERR_BODY_USED`.
  */
 export class Body implements AsyncIterable<Uint8Array> {
   readonly #source: Readable;
@@ -14,7 +15,7 @@ export class Body implements AsyncIterable<Uint8Array> {
   }
 
   #take(): Readable {
-    if (this.#used) throw new TypeError('the body was already read');
+    if (this.#used) throw Object.assign(new TypeError('the body was already read'), { code: 'ERR_BODY_USED' });
     this.#used = true;
     return this.#source;
   }

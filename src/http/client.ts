@@ -6,13 +6,20 @@ import { joinHostPort } from '../net/hostport.ts';
 import type { Network } from '../net/network.ts';
 import { Body } from './body.ts';
 import { ConnStream } from './conn-stream.ts';
-import { groupHeaders, toHeaders } from './server.ts';
+import { groupHeaders, toHeaders } from './headers.ts';
 
 /** A request for {@link Client.do}, shaped like Go's `*http.Request` on the client side. */
 export interface ClientRequest {
   /** Default `GET`. */
   method?: string;
+  /** Where to send it (`http:` or `https:`). */
   url: string | URL;
+  /**
+   * Headers to send, on every hop of a redirect too, except that the
+   * credentials (`Authorization`, `Cookie`, `Proxy-Authorization`, ...)
+   * are dropped once a redirect leaves the original host or port, or goes
+   * from https to http.
+   */
   header?: HeadersInit;
   /** The whole body (sent with a Content-Length), or none. */
   body?: Uint8Array | string;
@@ -52,9 +59,13 @@ export interface ClientOptions {
  * `ERR_TOO_MANY_REDIRECTS`, ...).
  */
 export class HttpError extends Error {
+  /** The method as Go words it in the message: `Get`, `Post`, ... */
   readonly op: string;
+  /** The URL of the request that failed (the last hop's, after redirects). */
   readonly url: string;
+  /** A stable code: the cause's (`ECONNREFUSED`, `EACCES`, ...), `ETIMEDOUT`, or `ERR_TOO_MANY_REDIRECTS`, `ERR_UNSUPPORTED_PROTOCOL`. */
   readonly code: string;
+  /** Whether a timeout passed (Go's `Timeout()`): `code` is `ETIMEDOUT`. */
   readonly timeout: boolean;
 
   constructor(op: string, url: string, code: string, reason: string, options?: { cause?: unknown }) {
@@ -68,6 +79,27 @@ export class HttpError extends Error {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Headers that carry credentials: not sent on to another host, nor from https to http (Go's shouldCopyHeaderOnRedirect). */
+const SENSITIVE = ['authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate', 'cookie', 'cookie2'];
+
+/**
+ * Whether credentials sent to `from` may follow a redirect to `to`: the
+ * same host or a subdomain of it (as Go), on the same port (or from
+ * http's default port to https's), and no downgrade from https to http.
+ */
+export function credentialsFollow(from: URL, to: URL): boolean {
+  if (from.protocol === 'https:' && to.protocol !== 'https:') return false;
+  const upgrade = from.protocol === 'http:' && to.protocol === 'https:' && from.port === '' && to.port === '';
+  if (portOf(from) !== portOf(to) && !upgrade) return false;
+  const host = from.hostname.toLowerCase();
+  const dest = to.hostname.toLowerCase();
+  return dest === host || (dest.endsWith(`.${host}`) && !host.startsWith('[') && !/^[\d.]+$/.test(host));
+}
+
+function portOf(url: URL): string {
+  return url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+}
 
 /**
  * An HTTP/1.1 client over a dialtone {@link Network}: Go's `http.Client`,
@@ -106,13 +138,20 @@ export class Client {
     let body = req.body;
     const op = method.charAt(0) + method.slice(1).toLowerCase();
     const max = this.#options.maxRedirects ?? 10;
+    const original = url;
+    let credentials = true;
     for (let hops = 0; ; hops++) {
-      const res = await this.#once(op, method, url, new Headers(req.header), body);
+      const header = new Headers(req.header);
+      if (!credentials) for (const name of SENSITIVE) header.delete(name);
+      const res = await this.#once(op, method, url, header, body);
       const location = res.header.get('location');
       if (!REDIRECTS.has(res.statusCode) || location === null) return res;
       res.body.close();
       if (hops >= max) throw new HttpError(op, url.href, 'ERR_TOO_MANY_REDIRECTS', `stopped after ${max} redirects`);
-      url = new URL(location, url);
+      const next = new URL(location, url);
+      // Once dropped, credentials stay dropped (a redirect back does not restore them).
+      credentials &&= credentialsFollow(original, next) && credentialsFollow(url, next);
+      url = next;
       // Go: 301/302/303 turn a non-HEAD request into GET without a body; 307/308 repeat it.
       if (res.statusCode <= 303 && method !== 'HEAD') {
         method = 'GET';
@@ -131,10 +170,16 @@ export class Client {
     return this.do({ method: 'POST', url, header: { 'content-type': contentType }, body });
   }
 
-  /** Closes idle connections (Go's `CloseIdleConnections`); the client stays usable. */
+  /**
+   * Closes the idle keep-alive connections (Go's `CloseIdleConnections`);
+   * requests in flight go on, and the client stays usable.
+   */
   closeIdleConnections(): void {
-    this.#http.destroy();
-    this.#https.destroy();
+    for (const agent of [this.#http, this.#https]) {
+      for (const sockets of Object.values(agent.freeSockets)) {
+        for (const socket of [...(sockets ?? [])]) socket.destroy();
+      }
+    }
   }
 
   #once(op: string, method: string, url: URL, header: Headers, body: Uint8Array | string | undefined): Promise<ClientResponse> {
@@ -152,7 +197,7 @@ export class Client {
         agent: secure ? this.#https : this.#http,
         headers: Object.fromEntries(groupHeaders(header)),
       });
-      // Our own timer: Node's request timeout rides on socket timeouts, which a Conn does not emit.
+      // Our own timer, from the request to its response headers (Node's request timeout is an idle timer on the socket).
       const ms = this.#options.timeout;
       const timer =
         ms === undefined

@@ -1,22 +1,36 @@
 import { Duplex } from 'node:stream';
 import type { Conn } from '../net/conn.ts';
 
+/** Bytes asked of the Conn per read. */
 const READ_SIZE = 64 * 1024;
+/**
+ * Reads shorter than this are copied out into a Buffer of their own size,
+ * so that a peer trickling small segments to a paused reader does not pin
+ * a whole read buffer per segment; longer ones keep the read buffer.
+ */
+const COPY_BELOW = 16 * 1024;
 
 /**
  * A `Conn` as a Node `Duplex`, so that Node's own HTTP (and TLS) machinery
  * runs over any dialtone driver: reads pull from the Conn when the stream
  * wants data, writes go to it in order, `end()` half-closes (where the
- * driver can), `destroy()` closes. The socket methods Node's HTTP calls
- * (`setTimeout`, `setNoDelay`, `setKeepAlive`, `ref`, `unref`) are accepted:
- * timeouts are the HTTP layer's own.
+ * driver can), `destroy()` closes. `setTimeout` works as on a `net.Socket`
+ * (Node's HTTP uses it for keep-alive and request timeouts); the other
+ * socket methods Node's HTTP calls (`setNoDelay`, `setKeepAlive`, `ref`,
+ * `unref`) are accepted.
  */
 export class ConnStream extends Duplex {
+  /** The wrapped connection. */
   readonly conn: Conn;
-  /** `host:port` of the peer, for Node's HTTP (`req.socket.remoteAddress`). */
+  /** The peer's IP, for Node's HTTP (`req.socket.remoteAddress`). */
   readonly remoteAddress: string | undefined;
+  /** The peer's port, for Node's HTTP (`req.socket.remotePort`). */
   readonly remotePort: number | undefined;
   #reading = false;
+  /** The read buffer, reused while reads are copied out of it. */
+  #buf: Buffer | undefined;
+  #timeout = 0;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(conn: Conn) {
     super({ allowHalfOpen: true });
@@ -25,15 +39,34 @@ export class ConnStream extends Duplex {
     this.remotePort = conn.remoteAddr.port;
   }
 
+  /** The inactivity timeout in milliseconds set by {@link setTimeout} (0: none), as `net.Socket#timeout`. */
+  get timeout(): number {
+    return this.#timeout;
+  }
+
   override _read(): void {
     if (this.#reading) return;
     this.#reading = true;
-    const buf = Buffer.allocUnsafe(READ_SIZE);
+    const buf = (this.#buf ??= Buffer.allocUnsafeSlow(READ_SIZE));
     this.conn.read(buf).then(
       (n) => {
         this.#reading = false;
-        if (n === null) this.push(null);
-        else if (this.push(buf.subarray(0, n))) this._read();
+        if (this.destroyed) return;
+        if (n === null) {
+          this.push(null);
+          return;
+        }
+        this._unrefTimer();
+        let chunk: Buffer;
+        if (n < COPY_BELOW) {
+          // Not the pooled allocUnsafe: a pool slice would pin the whole pool.
+          chunk = Buffer.allocUnsafeSlow(n);
+          buf.copy(chunk, 0, 0, n);
+        } else {
+          chunk = buf.subarray(0, n);
+          this.#buf = undefined; // handed on: the next read gets a fresh buffer
+        }
+        if (this.push(chunk)) this._read();
       },
       (err: unknown) => {
         this.#reading = false;
@@ -43,7 +76,11 @@ export class ConnStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.conn.write(chunk).then(() => callback(), callback);
+    this._unrefTimer();
+    this.conn.write(chunk).then(() => {
+      this._unrefTimer();
+      callback();
+    }, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -55,16 +92,46 @@ export class ConnStream extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearTimer();
     this.conn.close().then(
       () => callback(error),
       () => callback(error),
     );
   }
 
-  /** Accepted and ignored: the HTTP layer keeps its own timers. */
-  setTimeout(_ms: number, callback?: () => void): this {
+  /**
+   * As `net.Socket#setTimeout`: after `ms` milliseconds without reading or
+   * writing, emits `'timeout'` (once per idle spell; the stream stays open,
+   * ending it is the listener's business). 0 disables it. `callback`, when
+   * given, is added as a `'timeout'` listener (once). The timer does not
+   * keep the process alive and is cleared on destroy.
+   */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`invalid timeout: ${ms}`);
+    this.#timeout = ms;
+    this.#clearTimer();
+    if (ms === 0) {
+      if (callback !== undefined) this.removeListener('timeout', callback);
+      return this;
+    }
     if (callback !== undefined) this.once('timeout', callback);
+    if (!this.destroyed) {
+      this.#timer = setTimeout(() => this.emit('timeout'), ms);
+      this.#timer.unref();
+    }
     return this;
+  }
+
+  /** Restarts the inactivity timer (what `net.Socket` does on activity; Node's HTTP parser calls it too). */
+  _unrefTimer(): void {
+    this.#timer?.refresh();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   /** Accepted: drivers send at once. */

@@ -1,7 +1,9 @@
 import * as http from 'node:http';
+import type { Conn } from '../net/conn.ts';
 import type { Listener } from '../net/listener.ts';
 import { ConnStream } from './conn-stream.ts';
 import { Body } from './body.ts';
+import { groupHeaders, toHeaders } from './headers.ts';
 
 /** An incoming request, shaped like Go's `*http.Request` on the server side. */
 export interface ServerRequest {
@@ -48,20 +50,47 @@ export interface ServeOptions {
  * Serves HTTP/1.1 on `listener` (any dialtone driver: Node sockets, the
  * in-memory network, ...) until the listener closes: Go's `http.Serve`. The
  * parsing, keep-alive and chunking are Node's own (`node:http`), over each
- * accepted `Conn`.
+ * accepted `Conn`. Accept errors marked `temporary` are retried with Go's
+ * backoff (5 ms doubling to 1 s); another rejects. When serve ends, the
+ * connections it accepted are closed.
  *
  * @see https://pkg.go.dev/net/http#Serve
  */
 export async function serve(listener: Listener, handler: Handler, options: ServeOptions = {}): Promise<void> {
   const server = http.createServer({ keepAliveTimeout: options.keepAliveTimeout ?? 5000 }, (req, res) => {
-    void respond(req, res, handler, options.onError);
+    // respond catches the handler's errors; anything else ends the connection rather than the process.
+    respond(req, res, handler, options.onError).catch(() => res.destroy());
   });
+  // Node tracks connections (closeAllConnections) only for a server that listens: this one never does.
+  const streams = new Set<ConnStream>();
   try {
-    for await (const conn of listener) server.emit('connection', new ConnStream(conn));
+    for (let delay = 0; ;) {
+      let conn: Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        const e = err as { code?: unknown; temporary?: unknown } | null | undefined;
+        if (e?.code === 'ERR_NET_CLOSED') return; // the listener closed
+        if (e?.temporary !== true) throw err;
+        // Go's http.Server.Serve: back off 5 ms, doubling, up to 1 s, and retry.
+        delay = delay === 0 ? 5 : Math.min(delay * 2, MAX_ACCEPT_DELAY);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      delay = 0;
+      const stream = new ConnStream(conn);
+      streams.add(stream);
+      stream.once('close', () => streams.delete(stream));
+      server.emit('connection', stream);
+    }
   } finally {
-    server.closeAllConnections();
+    for (const stream of streams) stream.destroy();
+    streams.clear();
   }
 }
+
+/** The longest pause between failed accepts (Go's). */
+const MAX_ACCEPT_DELAY = 1000;
 
 async function respond(
   req: http.IncomingMessage,
@@ -98,29 +127,12 @@ async function respond(
     await handler(w, r);
     writeHeader(200);
   } catch (err) {
-    onError?.(err);
+    try {
+      onError?.(err);
+    } catch {
+      // The error hook's own failure has nowhere to go.
+    }
     if (!sentHeader) writeHeader(500);
   }
   res.end();
-}
-
-/** Node's incoming headers as a `Headers`. */
-export function toHeaders(raw: http.IncomingHttpHeaders): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-  }
-  return h;
-}
-
-/** A `Headers` as Node takes them (Set-Cookie kept apart). */
-export function groupHeaders(h: Headers): [string, string | string[]][] {
-  const out: [string, string | string[]][] = [];
-  h.forEach((v, k) => {
-    if (k !== 'set-cookie') out.push([k, v]);
-  });
-  const cookies = h.getSetCookie();
-  if (cookies.length > 0) out.push(['set-cookie', cookies]);
-  return out;
 }
