@@ -15,7 +15,9 @@ import { ipEndpoint, type IpEndpoint } from '../../src/netdev/endpoint.ts';
 import { MemoryNetwork } from '../../src/netdev/memory/network.ts';
 import { STREAM_BUFFER } from '../../src/netdev/memory/pipe.ts';
 import { EPHEMERAL_FIRST } from '../../src/netdev/memory/ports.ts';
+import { MAX_WAITING_CONNECTS } from '../../src/netdev/memory/stream.ts';
 import type { NetSocket } from '../../src/netdev/socket.ts';
+import { MAX_BACKLOG } from '../../src/netdev/stream-limits.ts';
 import { repoRoot } from '../helpers/paths.ts';
 
 function errnoOf(fn: () => unknown): Errno | undefined {
@@ -289,6 +291,50 @@ describe('connecting', () => {
     assert.equal(b.takeError(), undefined);
   });
 
+  test(`at most ${MAX_WAITING_CONNECTS} connects wait for room; one past that is refused (ECONNREFUSED)`, async () => {
+    const net = new MemoryNetwork();
+    const l = listener(net, '127.0.0.1', 0, 1);
+    const port = portOf(l);
+    const queued = dial(net, '127.0.0.1', port);
+    const waiting: NetSocket[] = [];
+    for (let i = 0; i < MAX_WAITING_CONNECTS; i++) waiting.push(dial(net, '127.0.0.1', port));
+    await settle();
+    assert.equal(queued.poll('write').ready, true);
+    assert.equal(
+      waiting.some((c) => c.poll('write').ready),
+      false,
+      'all still in progress',
+    );
+    const over = dial(net, '127.0.0.1', port);
+    await ready(over, 'write');
+    assert.equal(over.takeError(), 'ECONNREFUSED');
+    // An accept makes room: the first waiting connect is established, and there is room to wait again.
+    l.accept();
+    await ready(waiting[0] as NetSocket, 'write');
+    assert.equal(waiting[0]?.takeError(), undefined);
+    const again = dial(net, '127.0.0.1', port);
+    await settle();
+    assert.equal(again.poll('write').ready, false, 'waits');
+    l.close();
+    await ready(again, 'write');
+    assert.equal(again.takeError(), 'ECONNREFUSED');
+  });
+
+  test('listen(-1), as a guest passes it (a u32 0xffffffff), is the largest backlog, not 1', async () => {
+    const net = new MemoryNetwork();
+    const l = net.socket('ipv4', 'stream');
+    l.bind(ipEndpoint('127.0.0.1', 0));
+    void l.listen(0xffff_ffff);
+    const clients = [dial(net, '127.0.0.1', portOf(l)), dial(net, '127.0.0.1', portOf(l)), dial(net, '127.0.0.1', portOf(l))];
+    await settle();
+    assert.deepEqual(
+      clients.map((c) => c.poll('write').ready),
+      [true, true, true],
+    );
+    assert.equal(l.poll('read').nbytes, 3);
+    assert.ok(MAX_BACKLOG >= 3);
+  });
+
   test('closing a socket whose connect waits in the queue withdraws it', async () => {
     const net = new MemoryNetwork();
     const l = listener(net, '127.0.0.1', 0, 1);
@@ -333,11 +379,14 @@ describe('streams', () => {
     const { client, server } = await pair(net, listener(net));
     const chunk = new Uint8Array(100_000);
     let sent = 0;
-    for (;;) {
+    let sends = 0;
+    const maxSends = Math.ceil(STREAM_BUFFER / chunk.length) + 1;
+    for (; sends < maxSends; sends++) {
       const e = errnoOf(() => (sent += client.send([chunk])));
       if (e === 'EAGAIN') break;
       assert.equal(e, undefined);
     }
+    assert.ok(sends < maxSends, `still no EAGAIN after ${maxSends} sends`);
     assert.equal(sent, STREAM_BUFFER, 'a short write fills the buffer exactly');
     assert.deepEqual(client.poll('write'), { ready: false, nbytes: 0, hangup: false });
     assert.equal(server.poll('read').nbytes, STREAM_BUFFER);
@@ -616,14 +665,15 @@ describe('datagrams', () => {
     for (let i = 0; i < MAX_QUEUED_DATAGRAMS + 100; i++) s.send([bytes(String(i))], ipEndpoint('127.0.0.1', 6000));
     let n = 0;
     let last = '';
-    for (;;) {
+    const cap = MAX_QUEUED_DATAGRAMS + 100;
+    for (; n < cap; n++) {
       try {
         last = recvText(r);
-        n++;
       } catch {
         break;
       }
     }
+    assert.ok(n < cap, `recv still succeeding after ${cap} datagrams`);
     assert.equal(n, MAX_QUEUED_DATAGRAMS);
     assert.equal(last, String(MAX_QUEUED_DATAGRAMS - 1), 'the newest were dropped');
   });

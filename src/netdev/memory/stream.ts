@@ -3,6 +3,7 @@ import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { gather, totalLength } from '../buffers.ts';
 import type { Endpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketOption } from '../socket.ts';
+import { EINPROGRESS, NOT_READY, clampBacklog } from '../stream-limits.ts';
 import {
   destinationOf,
   hostPortFor,
@@ -17,13 +18,13 @@ import { Pipe, STREAM_BUFFER } from './pipe.ts';
 import type { PortBinding, PortTable } from './ports.ts';
 import { Wakeups } from './wakeups.ts';
 
-/** Largest accept backlog honoured (as the Node driver's). */
-export const MAX_BACKLOG = 4096;
+/**
+ * Most connects one listener keeps waiting for room in its accept queue;
+ * past it a connect is refused (ECONNREFUSED), see {@link MemoryStreamSocket}.
+ */
+export const MAX_WAITING_CONNECTS = 4096;
 
 type State = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
-
-const EINPROGRESS = new SysError('EINPROGRESS');
-const NOT_READY: Readiness = Object.freeze({ ready: false, nbytes: 0, hangup: false });
 
 /**
  * A TCP-like stream socket on a memory network (see `MemoryNetwork`).
@@ -34,12 +35,17 @@ const NOT_READY: Readiness = Object.freeze({ ready: false, nbytes: 0, hangup: fa
  * - connect throws EINPROGRESS and completes in a later microtask: the
  *   socket turns writable, connected, or failed with ECONNREFUSED (read by
  *   {@link takeError}) when nobody listens at the address and port.
- * - The accept queue holds `backlog` established connections (1-4096).
- *   Connects past it wait, still in progress, until an accept makes room
- *   (as Linux keeps retrying a SYN its full queue dropped, except that
- *   there is no timeout here: the guest's own dial timeout applies); a
- *   listener closing refuses them (ECONNREFUSED) and resets the
- *   established connections it had not accepted (ECONNRESET).
+ * - The accept queue holds `backlog` established connections (1 to
+ *   `MAX_BACKLOG`, see `clampBacklog`). Connects past it wait, still in
+ *   progress, until an accept makes room (as Linux keeps retrying a SYN its
+ *   full queue dropped, except that there is no timeout here: the guest's
+ *   own dial timeout applies); a listener closing refuses them
+ *   (ECONNREFUSED) and resets the established connections it had not
+ *   accepted (ECONNRESET). At most {@link MAX_WAITING_CONNECTS} wait per
+ *   listener: a connect past that fails at once with ECONNREFUSED (read by
+ *   {@link takeError}), as when Linux's queue overflows for good (a SYN
+ *   retried until the dialler gives up, or with tcp_abort_on_overflow, a
+ *   reset) — a bound instead of a queue as long as the ephemeral ports.
  * - Each direction holds {@link STREAM_BUFFER} bytes unread; past that
  *   send is EAGAIN until the reader drains it (backpressure), then the
  *   writer is woken.
@@ -153,6 +159,7 @@ export class MemoryStreamSocket implements NetSocket {
     const listener = this.#ports.route(remote.address, remote.port);
     if (listener === undefined || listener.#state !== 'listening') return this.#fail('ECONNREFUSED');
     if (listener.#accepts.length >= listener.#backlog) {
+      if (listener.#waiting.length >= MAX_WAITING_CONNECTS) return this.#fail('ECONNREFUSED');
       listener.#waiting.push(this);
       this.#awaiting = listener;
       return;
@@ -386,8 +393,4 @@ export class MemoryStreamSocket implements NetSocket {
   closed(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function clampBacklog(n: number): number {
-  return Math.min(MAX_BACKLOG, Math.max(1, n | 0));
 }

@@ -24,6 +24,12 @@ export class NodeDatagramSocket implements NetSocket {
   readonly family: SocketFamily;
   #sock: dgram.Socket | undefined;
   #bound = false;
+  /**
+   * A bind is under way: an explicit one, or the implicit one Node starts on
+   * the first send of an unbound socket. Until it settles (and after it
+   * succeeds) another bind is EINVAL, as binding a bound socket is.
+   */
+  #binding = false;
   #peer: IpEndpoint | undefined;
   readonly #queue = new DatagramQueue();
   #inFlight = 0;
@@ -63,6 +69,8 @@ export class NodeDatagramSocket implements NetSocket {
       if (this.#queue.push(data, from)) this.#waiters.wake('read');
     });
     sock.on('error', (err: Error) => {
+      // Unbound, the error is a failed bind (Node then lets it bind again).
+      if (!this.#bound) this.#binding = false;
       this.#error = toSysError(err).errno;
       this.#waiters.wake('both');
     });
@@ -72,21 +80,33 @@ export class NodeDatagramSocket implements NetSocket {
 
   bind(ep: Endpoint): Promise<void> {
     if (ep.kind !== 'ip') throw new SysError('EAFNOSUPPORT');
-    if (this.#bound) throw new SysError('EINVAL', 'socket is already bound');
+    if (this.#bound || this.#binding) throw new SysError('EINVAL', 'socket is already bound');
     return this.#bind(ep.address, ep.port);
   }
 
   #bind(address: string, port: number): Promise<void> {
     const sock = this.#socket();
+    this.#binding = true;
     return new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(toSysError(err));
+      const onError = (err: Error): void => {
+        this.#binding = false;
+        reject(bindError(err));
+      };
       sock.once('error', onError);
-      sock.bind({ address, port, exclusive: true }, () => {
+      try {
+        sock.bind({ address, port, exclusive: true }, () => {
+          sock.off('error', onError);
+          this.#bound = true;
+          if (this.#options.get('broadcast') === 1) sock.setBroadcast(true);
+          resolve();
+        });
+      } catch (err) {
+        // Thrown at once: ERR_SOCKET_ALREADY_BOUND (Node is binding it still) or a bad argument.
         sock.off('error', onError);
-        this.#bound = true;
-        if (this.#options.get('broadcast') === 1) sock.setBroadcast(true);
-        resolve();
-      });
+        const e = bindError(err);
+        if (e.code !== 'ERR_SOCKET_ALREADY_BOUND') this.#binding = false;
+        reject(e);
+      }
     });
   }
 
@@ -97,7 +117,8 @@ export class NodeDatagramSocket implements NetSocket {
   async connect(ep: Endpoint): Promise<void> {
     if (ep.kind !== 'ip') throw new SysError('EAFNOSUPPORT');
     if (this.#peer !== undefined) throw new SysError('EISCONN');
-    if (!this.#bound) await this.#bind(this.family === 'ipv6' ? '::' : '0.0.0.0', 0);
+    // Node's connect waits for an implicit bind a send started.
+    if (!this.#bound && !this.#binding) await this.#bind(this.family === 'ipv6' ? '::' : '0.0.0.0', 0);
     const sock = this.#socket();
     await new Promise<void>((resolve, reject) => {
       sock.connect(ep.port, ep.address, (err?: Error) => (err ? reject(toSysError(err)) : resolve()));
@@ -141,6 +162,8 @@ export class NodeDatagramSocket implements NetSocket {
     if (this.#inFlight >= SEND_IN_FLIGHT) throw EAGAIN;
     const sock = this.#socket();
     const data = gather(bufs, size, Buffer.allocUnsafe);
+    // Node binds an unbound socket on its first send (to an ephemeral port).
+    const implicitBind = !this.#bound && !this.#binding;
     this.#inFlight += size;
     const done = (err: Error | null): void => {
       this.#inFlight -= size;
@@ -151,6 +174,7 @@ export class NodeDatagramSocket implements NetSocket {
     try {
       if (to === undefined) sock.send(data, done);
       else sock.send(data, to.port, to.address, done);
+      if (implicitBind) this.#binding = true;
     } catch (err) {
       this.#inFlight -= size;
       throw toSysError(err);
@@ -246,4 +270,15 @@ export class NodeDatagramSocket implements NetSocket {
     if (!this.#closed || sock === undefined || this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => sock.once('close', () => resolve()));
   }
+}
+
+/**
+ * A failed bind as a SysError: Node's ERR_SOCKET_ALREADY_BOUND (a bind
+ * racing another that has not settled) is EINVAL, as bind(2) on a bound
+ * socket.
+ */
+function bindError(err: unknown): SysError {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_SOCKET_ALREADY_BOUND') return new SysError('EINVAL', 'socket is already bound', code);
+  return toSysError(err);
 }

@@ -4,6 +4,7 @@ import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { copyOut, gather, gatherInto, totalLength } from '../buffers.ts';
 import { ipEndpoint, type Endpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
+import { EINPROGRESS, NOT_READY, clampBacklog } from '../stream-limits.ts';
 import { Waiters } from '../waiters.ts';
 
 /** Received bytes buffered per socket before the Node socket is paused. */
@@ -12,12 +13,8 @@ export const RECV_HIGH_WATER = 256 * 1024;
 export const SEND_HIGH_WATER = 256 * 1024;
 /** How long a closed socket keeps trying to deliver what it had accepted. */
 export const CLOSE_LINGER_MS = 2000;
-/** Largest accept backlog honoured (connections past it are dropped). */
-export const MAX_BACKLOG = 4096;
 
 type State = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
-
-const EINPROGRESS = new SysError('EINPROGRESS');
 
 /**
  * A TCP or Unix stream socket over `node:net`.
@@ -359,12 +356,6 @@ export class NodeStreamSocket implements NetSocket {
     if (this.family === 'unix') return { kind: 'unix', path: '' };
     return ipEndpoint(this.family === 'ipv6' ? '::' : '0.0.0.0', 0);
   }
-}
-
-const NOT_READY: Readiness = Object.freeze({ ready: false, nbytes: 0, hangup: false });
-
-function clampBacklog(n: number): number {
-  return Math.min(MAX_BACKLOG, Math.max(1, n | 0));
 }
 
 /** Size of the reusable send buffer (Go writes at most this much at a time). */

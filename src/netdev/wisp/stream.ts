@@ -4,6 +4,7 @@ import { StreamType, encodeData } from '../../wisp/packet.ts';
 import { formatEndpoint, ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
 import { copyOut, gather } from '../buffers.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
+import { EINPROGRESS, NOT_READY, clampBacklog } from '../stream-limits.ts';
 import { Waiters } from '../waiters.ts';
 import { errnoForClose, errnoForListenClose, type StreamHandler, type WispConnection } from './connection.ts';
 
@@ -17,12 +18,6 @@ export const MAX_SEND_PACKET = 64 * 1024;
 export const RECV_LIMIT = 16 * 1024 * 1024;
 
 type State = 'idle' | 'connecting' | 'connected' | 'listening' | 'failed' | 'closed';
-
-/** Largest accept backlog honoured: connections past it are closed as they arrive. */
-export const MAX_BACKLOG = 4096;
-
-const EINPROGRESS = new SysError('EINPROGRESS');
-const NOT_READY: Readiness = Object.freeze({ ready: false, nbytes: 0, hangup: false });
 
 /**
  * A TCP socket through a Wisp relay: one stream of the driver's shared
@@ -368,8 +363,4 @@ export class WispStreamSocket implements NetSocket {
   closed(): Promise<void> {
     return this.#conn.flushed();
   }
-}
-
-function clampBacklog(backlog: number): number {
-  return Math.max(1, Math.min(MAX_BACKLOG, Number.isFinite(backlog) && backlog > 0 ? Math.floor(backlog) : 128));
 }
