@@ -1,7 +1,7 @@
 // Limits and preallocated answers shared by the stream socket drivers
 // (node/, memory/, wisp/). Portable: no node:* imports, as the memory and
 // Wisp drivers run in browsers.
-import { SysError } from '../internal/errno.ts';
+import { EAGAIN, EBADF, SysError } from '../internal/errno.ts';
 import type { Readiness } from '../internal/readiness.ts';
 
 /**
@@ -34,3 +34,23 @@ export const NOT_READY: Readiness = Object.freeze({ ready: false, nbytes: 0, han
  * thrown on every connect, and never read for a stack.
  */
 export const EINPROGRESS = new SysError('EINPROGRESS');
+
+/** The life of a stream socket, as every driver tracks it. */
+export type StreamState = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/**
+ * Throws what recv(2) answers on a stream socket that is not connected:
+ * EAGAIN while connecting, EBADF once closed, ENOTCONN otherwise.
+ */
+export function checkReceivable(state: StreamState): void {
+  switch (state) {
+    case 'connected':
+      return;
+    case 'connecting':
+      throw EAGAIN;
+    case 'closed':
+      throw EBADF;
+    default:
+      throw new SysError('ENOTCONN');
+  }
+}

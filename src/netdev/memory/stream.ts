@@ -3,7 +3,7 @@ import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { gather, totalLength } from '../buffers.ts';
 import type { Endpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketOption } from '../socket.ts';
-import { EINPROGRESS, NOT_READY, clampBacklog } from '../stream-limits.ts';
+import { EINPROGRESS, NOT_READY, checkReceivable, clampBacklog, type StreamState } from '../stream-limits.ts';
 import {
   destinationOf,
   hostPortFor,
@@ -23,8 +23,6 @@ import { Wakeups } from './wakeups.ts';
  * past it a connect is refused (ECONNREFUSED), see {@link MemoryStreamSocket}.
  */
 export const MAX_WAITING_CONNECTS = 4096;
-
-type State = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
 
 /**
  * A TCP-like stream socket on a memory network (see `MemoryNetwork`).
@@ -71,7 +69,7 @@ export class MemoryStreamSocket implements NetSocket {
   readonly type = 'stream';
   readonly family: IpFamily;
   readonly #ports: PortTable<MemoryStreamSocket>;
-  #state: State = 'idle';
+  #state: StreamState = 'idle';
   #binding: PortBinding<MemoryStreamSocket> | undefined;
   /** Source of a connecting or connected socket. */
   #local: HostPort | undefined;
@@ -215,16 +213,7 @@ export class MemoryStreamSocket implements NetSocket {
   }
 
   recv(bufs: readonly Uint8Array[], peek: boolean): Received {
-    switch (this.#state) {
-      case 'connecting':
-        throw EAGAIN;
-      case 'connected':
-        break;
-      case 'closed':
-        throw EBADF;
-      default:
-        throw new SysError('ENOTCONN');
-    }
+    checkReceivable(this.#state);
     if (this.#readShut) return { n: 0, truncated: false };
     const rx = this.#rx;
     if (rx.bytes === 0) {
@@ -239,16 +228,7 @@ export class MemoryStreamSocket implements NetSocket {
   }
 
   send(bufs: readonly Uint8Array[], _to?: Endpoint, whole = false): number {
-    switch (this.#state) {
-      case 'connecting':
-        throw EAGAIN;
-      case 'connected':
-        break;
-      case 'closed':
-        throw EBADF;
-      default:
-        throw new SysError('ENOTCONN');
-    }
+    checkReceivable(this.#state);
     if (this.#failure !== undefined) throw this.#takeFailure();
     if (this.#writeShut || this.#broken) throw new SysError('EPIPE');
     const tx = this.#tx;

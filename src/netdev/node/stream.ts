@@ -4,7 +4,7 @@ import type { PollKind, Readiness } from '../../internal/readiness.ts';
 import { copyOut, gather, gatherInto, totalLength } from '../buffers.ts';
 import { ipEndpoint, type Endpoint } from '../endpoint.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
-import { EINPROGRESS, NOT_READY, clampBacklog } from '../stream-limits.ts';
+import { EINPROGRESS, NOT_READY, checkReceivable, clampBacklog, type StreamState } from '../stream-limits.ts';
 import { Waiters } from '../waiters.ts';
 
 /** Received bytes buffered per socket before the Node socket is paused. */
@@ -13,8 +13,6 @@ export const RECV_HIGH_WATER = 256 * 1024;
 export const SEND_HIGH_WATER = 256 * 1024;
 /** How long a closed socket keeps trying to deliver what it had accepted. */
 export const CLOSE_LINGER_MS = 2000;
-
-type State = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'closed';
 
 /**
  * A TCP or Unix stream socket over `node:net`.
@@ -28,7 +26,7 @@ type State = 'idle' | 'listening' | 'connecting' | 'connected' | 'failed' | 'clo
 export class NodeStreamSocket implements NetSocket {
   readonly type = 'stream';
   readonly family: SocketFamily;
-  #state: State = 'idle';
+  #state: StreamState = 'idle';
   #bound: Endpoint | undefined;
   #server: net.Server | undefined;
   #sock: net.Socket | undefined;
@@ -187,16 +185,7 @@ export class NodeStreamSocket implements NetSocket {
   }
 
   recv(bufs: readonly Uint8Array[], peek: boolean): Received {
-    switch (this.#state) {
-      case 'connecting':
-        throw EAGAIN;
-      case 'connected':
-        break;
-      case 'closed':
-        throw new SysError('EBADF');
-      default:
-        throw new SysError('ENOTCONN');
-    }
+    checkReceivable(this.#state);
     if (this.#readShut) return { n: 0, truncated: false };
     if (this.#recvBytes === 0) {
       if (this.#failure !== undefined) {

@@ -4,7 +4,7 @@ import { StreamType, encodeData } from '../../wisp/packet.ts';
 import { formatEndpoint, ipEndpoint, type Endpoint, type IpEndpoint } from '../endpoint.ts';
 import { copyOut, gather } from '../buffers.ts';
 import type { NetSocket, Received, SocketFamily, SocketOption } from '../socket.ts';
-import { EINPROGRESS, NOT_READY, clampBacklog } from '../stream-limits.ts';
+import { EINPROGRESS, NOT_READY, checkReceivable, clampBacklog, type StreamState } from '../stream-limits.ts';
 import { Waiters } from '../waiters.ts';
 import { errnoForClose, errnoForListenClose, type StreamHandler, type WispConnection } from './connection.ts';
 
@@ -16,8 +16,6 @@ export const MAX_SEND_PACKET = 64 * 1024;
  * buffered without bound.
  */
 export const RECV_LIMIT = 16 * 1024 * 1024;
-
-type State = 'idle' | 'connecting' | 'connected' | 'listening' | 'failed' | 'closed';
 
 /**
  * A TCP socket through a Wisp relay: one stream of the driver's shared
@@ -38,7 +36,7 @@ export class WispStreamSocket implements NetSocket {
   readonly family: SocketFamily;
   readonly #conn: WispConnection;
   readonly #hostFor: (address: string) => string;
-  #state: State = 'idle';
+  #state: StreamState = 'idle';
   #id = 0;
   #remote: IpEndpoint | undefined;
   /** What `bind` recorded. */
@@ -246,16 +244,7 @@ export class WispStreamSocket implements NetSocket {
   }
 
   recv(bufs: readonly Uint8Array[], peek: boolean): Received {
-    switch (this.#state) {
-      case 'connecting':
-        throw EAGAIN;
-      case 'connected':
-        break;
-      case 'closed':
-        throw new SysError('EBADF');
-      default:
-        throw new SysError('ENOTCONN');
-    }
+    checkReceivable(this.#state);
     if (this.#readShut) return { n: 0, truncated: false };
     if (this.#recvBytes === 0) {
       if (this.#failure !== undefined) {
