@@ -1,6 +1,6 @@
 import { SysError } from '../internal/errno.ts';
 import type { NetSocket } from '../netdev/socket.ts';
-import type { Addr, StreamNetwork } from './addr.ts';
+import type { Addr, NetworkName } from './addr.ts';
 import { WithDeadlines } from './deadlines.ts';
 import { closedError, opError, type OpContext } from './errors.ts';
 
@@ -10,9 +10,11 @@ export function wouldBlock(err: unknown): boolean {
 }
 
 /**
- * A stream connection (TCP, Unix), shaped like Go's `net.Conn`, with
- * promises where Go blocks. Reads and writes in one direction run one at a
- * time, in call order, as on one Go goroutine each.
+ * A connection, shaped like Go's `net.Conn`, with promises where Go blocks:
+ * a stream (TCP, Unix), or a connected datagram socket (UDP: each write is
+ * one datagram, each read one datagram, and there is no end of stream).
+ * Reads and writes in one direction run one at a time, in call order, as on
+ * one Go goroutine each.
  *
  * @see https://pkg.go.dev/net#Conn
  */
@@ -22,13 +24,13 @@ export class Conn extends WithDeadlines {
   /** The remote end. */
   readonly remoteAddr: Addr;
   readonly #socket: NetSocket;
-  readonly #network: StreamNetwork;
+  readonly #network: NetworkName;
   #closed = false;
   #reading: Promise<unknown> = Promise.resolve();
   #writing: Promise<unknown> = Promise.resolve();
 
   /** Wraps a connected driver socket (made by `Network.dial` and `Listener.accept`). */
-  constructor(socket: NetSocket, network: StreamNetwork, localAddr: Addr, remoteAddr: Addr) {
+  constructor(socket: NetSocket, network: NetworkName, localAddr: Addr, remoteAddr: Addr) {
     super();
     this.#socket = socket;
     this.#network = network;
@@ -58,7 +60,7 @@ export class Conn extends WithDeadlines {
       this.deadlines.check('read', at);
       try {
         const r = this.#socket.recv([buf], false);
-        return r.n === 0 && buf.length > 0 ? null : r.n;
+        return r.n === 0 && buf.length > 0 && this.#socket.type === 'stream' ? null : r.n;
       } catch (err) {
         if (!wouldBlock(err)) throw opError(at, err);
       }

@@ -65,11 +65,13 @@ export class Network {
   /**
    * Connects to `address` (`host:port`; for `unix`, a path) on `network`:
    * Go's `net.Dial`. A host name is looked up (the policy must allow it)
-   * and its addresses are tried in order. Rejects with an {@link OpError}.
+   * and its addresses are tried in order. On `udp`, `udp4`, `udp6` it
+   * connects a datagram socket (nothing is sent: refusals show on read).
+   * Rejects with an {@link OpError}.
    *
    * @see https://pkg.go.dev/net#Dial
    */
-  async dial(network: StreamNetwork, address: string, options: DialOptions = {}): Promise<Conn> {
+  async dial(network: StreamNetwork | PacketNetwork, address: string, options: DialOptions = {}): Promise<Conn> {
     const at: OpContext = { op: 'dial', net: network, addr: address };
     const deadlines = new Deadlines();
     if (options.timeout !== undefined) deadlines.set('write', Date.now() + options.timeout);
@@ -85,7 +87,7 @@ export class Network {
       let socket: NetSocket | undefined;
       const target = { ...at, addr: ep.kind === 'unix' ? ep.path : String(addrOf(network, ep)) };
       try {
-        socket = this.#net.open(family, 'stream');
+        socket = this.#net.open(family, network.startsWith('udp') ? 'dgram' : 'stream');
         if (options.localAddr !== undefined) {
           const [local] = await this.#resolve(network, options.localAddr, 'listen');
           if (local !== undefined) await socket.bind(local);

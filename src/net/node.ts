@@ -18,7 +18,7 @@ export * from './index.ts';
 export const defaultNetwork: Network = new Network({ driver: new NodeDriver() });
 
 /** Go's `net.Dial` on {@link defaultNetwork}: see {@link Network.dial}. */
-export function dial(network: StreamNetwork, address: string, options?: DialOptions): Promise<Conn> {
+export function dial(network: StreamNetwork | PacketNetwork, address: string, options?: DialOptions): Promise<Conn> {
   return defaultNetwork.dial(network, address, options);
 }
 

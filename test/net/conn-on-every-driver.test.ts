@@ -116,6 +116,25 @@ for (const { name, network } of networks) {
       }
     });
 
+    test('dial udp gives a Conn over a connected datagram socket: one write, one datagram', async () => {
+      const echo = dgram.createSocket('udp4');
+      echo.on('message', (m, r) => echo.send(Buffer.concat([Buffer.from('echo: '), m]), r.port, r.address));
+      await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
+      try {
+        const conn = await network().dial('udp4', `127.0.0.1:${echo.address().port}`);
+        assert.equal(conn.remoteAddr.network, 'udp4');
+        for (const word of ['one', 'two']) {
+          await conn.write(new TextEncoder().encode(word));
+          const buf = new Uint8Array(64);
+          const n = await conn.read(buf);
+          assert.equal(new TextDecoder().decode(buf.subarray(0, n ?? 0)), `echo: ${word}`);
+        }
+        await conn.close();
+      } finally {
+        echo.close();
+      }
+    });
+
     test('a refused dial is an OpError with Go’s message and a stable code', async () => {
       const echo = await echoServer();
       echo.close();
