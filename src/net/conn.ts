@@ -1,13 +1,7 @@
-import { SysError } from '../internal/errno.ts';
 import type { NetSocket } from '../netdev/socket.ts';
 import type { Addr, NetworkName } from './addr.ts';
 import { WithDeadlines } from './deadlines.ts';
 import { closedError, opError, type OpContext } from './errors.ts';
-
-/** Whether `err` is the driver's "would block". */
-export function wouldBlock(err: unknown): boolean {
-  return err instanceof SysError && err.errno === 'EAGAIN';
-}
 
 /**
  * A connection, shaped like Go's `net.Conn`, with promises where Go blocks:
@@ -53,19 +47,17 @@ export class Conn extends WithDeadlines {
     return result;
   }
 
-  async #read(buf: Uint8Array): Promise<number | null> {
-    const at = this.#at('read');
-    for (;;) {
-      if (this.#closed) throw closedError(at);
-      this.deadlines.check('read', at);
-      try {
+  #read(buf: Uint8Array): Promise<number | null> {
+    return this.deadlines.retry(
+      this.#socket,
+      'read',
+      this.#at('read'),
+      () => this.#closed,
+      () => {
         const r = this.#socket.recv([buf], false);
         return r.n === 0 && buf.length > 0 && this.#socket.type === 'stream' ? null : r.n;
-      } catch (err) {
-        if (!wouldBlock(err)) throw opError(at, err);
-      }
-      await this.deadlines.wait(this.#socket, 'read', at, () => this.#closed);
-    }
+      },
+    );
   }
 
   /** Writes all of `buf`; rejects with an {@link OpError} (after what was written, as Go's Write does). */
@@ -79,15 +71,13 @@ export class Conn extends WithDeadlines {
     const at = this.#at('write');
     let off = 0;
     while (off < buf.length) {
-      if (this.#closed) throw closedError(at);
-      this.deadlines.check('write', at);
-      try {
-        off += this.#socket.send([buf.subarray(off)]);
-        continue;
-      } catch (err) {
-        if (!wouldBlock(err)) throw opError(at, err);
-      }
-      await this.deadlines.wait(this.#socket, 'write', at, () => this.#closed);
+      off += await this.deadlines.retry(
+        this.#socket,
+        'write',
+        at,
+        () => this.#closed,
+        () => this.#socket.send([buf.subarray(off)]),
+      );
     }
   }
 

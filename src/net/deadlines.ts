@@ -1,6 +1,6 @@
 import type { PollKind } from '../internal/readiness.ts';
 import type { NetSocket } from '../netdev/socket.ts';
-import { abortedError, closedError, timeoutError, type OpContext } from './errors.ts';
+import { abortedError, closedError, opError, timeoutError, wouldBlock, type OpContext } from './errors.ts';
 
 /** A deadline as the API takes it: a `Date`, milliseconds since the epoch, or `null` for none. */
 export type Deadline = Date | number | null;
@@ -41,6 +41,25 @@ export class Deadlines {
   check(kind: PollKind, at: OpContext): void {
     const deadline = this.#at[kind];
     if (deadline !== undefined && Date.now() >= deadline) throw timeoutError(at);
+  }
+
+  /**
+   * Calls `attempt` (a non-blocking driver call) until it answers without
+   * EAGAIN, waiting for `socket` to be ready for `kind` in between; each try
+   * first checks `closed` and the deadline. Other driver errors become
+   * {@link OpError}s in context `at`.
+   */
+  async retry<T>(socket: NetSocket, kind: PollKind, at: OpContext, closed: () => boolean, attempt: () => T): Promise<T> {
+    for (;;) {
+      if (closed()) throw closedError(at);
+      this.check(kind, at);
+      try {
+        return attempt();
+      } catch (err) {
+        if (!wouldBlock(err)) throw opError(at, err);
+      }
+      await this.wait(socket, kind, at, closed);
+    }
   }
 
   /**

@@ -93,6 +93,11 @@ export function opError(at: OpContext, err: unknown): OpError {
   return new OpError({ ...at, code, reason: at.syscall === undefined ? text : `${at.syscall}: ${text}` }, { cause: err });
 }
 
+/** Whether `err` is the driver's "would block" (EAGAIN): wait for readiness and try again. */
+export function wouldBlock(err: unknown): boolean {
+  return err instanceof SysError && err.errno === 'EAGAIN';
+}
+
 /** The error of a call whose deadline passed: Go's `i/o timeout`. */
 export function timeoutError(at: OpContext): OpError {
   return new OpError({ ...at, code: 'ETIMEDOUT', reason: 'i/o timeout' });

@@ -1,8 +1,8 @@
 import type { NetSocket } from '../netdev/socket.ts';
 import { addrOf, type Addr, type StreamNetwork } from './addr.ts';
-import { Conn, wouldBlock } from './conn.ts';
+import { Conn } from './conn.ts';
 import { Deadlines } from './deadlines.ts';
-import { closedError, opError, type OpContext } from './errors.ts';
+import { closedError, type OpContext } from './errors.ts';
 
 /**
  * A stream listener, shaped like Go's `net.Listener`; also an async
@@ -30,18 +30,17 @@ export class Listener implements AsyncIterable<Conn> {
   }
 
   /** The next connection; rejects with `use of closed network connection` once closed. */
-  async accept(): Promise<Conn> {
-    const at = this.#at('accept');
-    for (;;) {
-      if (this.#closed) throw closedError(at);
-      try {
+  accept(): Promise<Conn> {
+    return this.#deadlines.retry(
+      this.#socket,
+      'read',
+      this.#at('accept'),
+      () => this.#closed,
+      () => {
         const s = this.#socket.accept();
         return new Conn(s, this.#network, addrOf(this.#network, s.localEndpoint()), addrOf(this.#network, s.remoteEndpoint()));
-      } catch (err) {
-        if (!wouldBlock(err)) throw opError(at, err);
-      }
-      await this.#deadlines.wait(this.#socket, 'read', at, () => this.#closed);
-    }
+      },
+    );
   }
 
   /** Stops listening; pending accepts reject. */

@@ -1,7 +1,6 @@
 import type { Endpoint } from '../netdev/endpoint.ts';
 import type { NetSocket } from '../netdev/socket.ts';
 import { addrOf, type Addr, type PacketNetwork } from './addr.ts';
-import { wouldBlock } from './conn.ts';
 import { WithDeadlines } from './deadlines.ts';
 import { closedError, opError, type OpContext } from './errors.ts';
 
@@ -35,20 +34,18 @@ export class PacketConn extends WithDeadlines {
    * Reads one datagram into `buf`: its length (cut to `buf`; the rest is
    * dropped, `truncated` says so) and sender.
    */
-  async readFrom(buf: Uint8Array): Promise<{ n: number; addr: Addr; truncated: boolean }> {
-    const at = this.#at('read');
-    for (;;) {
-      if (this.#closed) throw closedError(at);
-      this.deadlines.check('read', at);
-      try {
+  readFrom(buf: Uint8Array): Promise<{ n: number; addr: Addr; truncated: boolean }> {
+    return this.deadlines.retry(
+      this.#socket,
+      'read',
+      this.#at('read'),
+      () => this.#closed,
+      () => {
         const r = this.#socket.recv([buf], false);
         if (r.from === undefined) throw new Error('a datagram without a sender');
         return { n: r.n, addr: addrOf(this.#network, r.from), truncated: r.truncated };
-      } catch (err) {
-        if (!wouldBlock(err)) throw opError(at, err);
-      }
-      await this.deadlines.wait(this.#socket, 'read', at, () => this.#closed);
-    }
+      },
+    );
   }
 
   /** Sends `buf` as one datagram to `addr` (an {@link Addr} or `host:port`). */
@@ -60,17 +57,13 @@ export class PacketConn extends WithDeadlines {
     } catch (err) {
       throw opError(at, err);
     }
-    for (;;) {
-      if (this.#closed) throw closedError(at);
-      this.deadlines.check('write', at);
-      try {
-        this.#socket.send([buf], to);
-        return;
-      } catch (err) {
-        if (!wouldBlock(err)) throw opError(at, err);
-      }
-      await this.deadlines.wait(this.#socket, 'write', at, () => this.#closed);
-    }
+    await this.deadlines.retry(
+      this.#socket,
+      'write',
+      at,
+      () => this.#closed,
+      () => this.#socket.send([buf], to),
+    );
   }
 
   /** Closes the socket; pending calls reject. */
