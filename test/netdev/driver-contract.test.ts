@@ -8,15 +8,14 @@
 // checks the documented substitute instead.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SysError, type Errno } from '../../src/internal/errno.ts';
 import { ipEndpoint } from '../../src/netdev/endpoint.ts';
 import { MemoryNetwork } from '../../src/netdev/memory/network.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import type { NetDriver, NetSocket } from '../../src/netdev/socket.ts';
 import { WispDriver } from '../../src/netdev/wisp/driver.ts';
-import type { PollKind } from '../../src/internal/readiness.ts';
 import { startRelay, type Relay } from '../../src/relay/server.ts';
 import { driverPeers, nodePeers, type PeerConnection, type Peers } from '../helpers/net-peers.ts';
+import { errnoOf, ready } from '../helpers/readiness.ts';
 
 interface DriverCase {
   name: string;
@@ -60,32 +59,6 @@ const CASES: DriverCase[] = [
     confirmsConnect: true,
   },
 ];
-
-/** Resolves once `sock.poll(kind)` is ready, waiting through onReady (at most `ms`). */
-async function ready(sock: NetSocket, kind: PollKind, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!sock.poll(kind).ready) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`not ${kind}-ready within ${ms} ms`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, left);
-      sock.onReady(kind, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-}
-
-function errnoOf(fn: () => unknown): Errno | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    assert.ok(err instanceof SysError, `expected a SysError, got ${String(err)}`);
-    return err.errno;
-  }
-}
 
 /** Reads until `n` bytes or end of stream. */
 async function readAll(sock: NetSocket, n: number): Promise<Buffer> {

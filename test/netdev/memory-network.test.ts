@@ -9,7 +9,6 @@ import { describe, test } from 'node:test';
 import { build } from 'esbuild';
 import { isNameNotFound } from '../../src/dns/resolver.ts';
 import { SysError, type Errno } from '../../src/internal/errno.ts';
-import type { PollKind } from '../../src/internal/readiness.ts';
 import { MAX_QUEUED_DATAGRAMS } from '../../src/netdev/datagram-queue.ts';
 import { ipEndpoint, type IpEndpoint } from '../../src/netdev/endpoint.ts';
 import { MemoryNetwork } from '../../src/netdev/memory/network.ts';
@@ -19,32 +18,7 @@ import { MAX_WAITING_CONNECTS } from '../../src/netdev/memory/stream.ts';
 import type { NetSocket } from '../../src/netdev/socket.ts';
 import { MAX_BACKLOG } from '../../src/netdev/stream-limits.ts';
 import { repoRoot } from '../helpers/paths.ts';
-
-function errnoOf(fn: () => unknown): Errno | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    assert.ok(err instanceof SysError, `expected a SysError, got ${String(err)}`);
-    return err.errno;
-  }
-}
-
-/** Resolves once `sock.poll(kind)` is ready (at most `ms`). */
-async function ready(sock: NetSocket, kind: PollKind, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!sock.poll(kind).ready) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`not ${kind}-ready within ${ms} ms`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, left);
-      sock.onReady(kind, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-}
+import { errnoOf, ready } from '../helpers/readiness.ts';
 
 /** Lets queued microtasks (wake-ups, connects) run. */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

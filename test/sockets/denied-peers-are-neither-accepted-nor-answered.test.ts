@@ -12,18 +12,13 @@ import * as net from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SysError } from '../../src/internal/errno.ts';
-import type { PollKind } from '../../src/internal/readiness.ts';
 import { ipEndpoint, type IpEndpoint } from '../../src/netdev/endpoint.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import { RulePolicy } from '../../src/policy/index.ts';
 import { GuestNetwork, type GuestSocket } from '../../src/sockets/index.ts';
+import { ready } from '../helpers/readiness.ts';
 
 const POLICY = { allowListen: ['127.0.0.1'], denyNet: ['127.0.0.2'] };
-
-/** Settles once `s` is ready for `kind`. */
-async function ready(s: GuestSocket, kind: PollKind): Promise<void> {
-  while (!s.poll(kind).ready) await new Promise<void>((resolve) => s.onReady(kind, resolve));
-}
 
 /** A node:net client from `localAddress`; settles with it once connected, its local port and a promise of its close. */
 async function client(port: number, localAddress: string): Promise<{ c: net.Socket; localPort: number; closed: Promise<void> }> {

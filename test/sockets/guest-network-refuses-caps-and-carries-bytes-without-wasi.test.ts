@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, test } from 'node:test';
 import { SysError, type Errno } from '../../src/internal/errno.ts';
-import type { PollKind } from '../../src/internal/readiness.ts';
 import { ipEndpoint, type Endpoint } from '../../src/netdev/endpoint.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import { DENY_ALL, RulePolicy } from '../../src/policy/index.ts';
 import { GuestNetwork, type GuestSocket } from '../../src/sockets/index.ts';
+import { ready } from '../helpers/readiness.ts';
 
 let server: net.Server;
 let port: number;
@@ -38,11 +38,6 @@ const failsWith =
   (errno: Errno) =>
   (err: unknown): boolean =>
     err instanceof SysError && err.errno === errno;
-
-/** Settles once `s` is ready for `kind`. */
-async function ready(s: GuestSocket, kind: PollKind): Promise<void> {
-  while (!s.poll(kind).ready) await new Promise<void>((resolve) => s.onReady(kind, resolve));
-}
 
 /** Connects a stream socket and waits for the outcome (the driver answers EINPROGRESS first). */
 async function connect(s: GuestSocket, ep: Endpoint): Promise<void> {

@@ -10,7 +10,6 @@ import * as dgram from 'node:dgram';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SysError } from '../../src/internal/errno.ts';
-import type { PollKind } from '../../src/internal/readiness.ts';
 import { ipEndpoint, type Endpoint, type IpEndpoint } from '../../src/netdev/endpoint.ts';
 import { NodeDriver } from '../../src/netdev/node/driver.ts';
 import { RulePolicy } from '../../src/policy/index.ts';
@@ -22,14 +21,10 @@ import {
   type GuestNetworkOptions,
   type GuestSocket,
 } from '../../src/sockets/index.ts';
+import { ready } from '../helpers/readiness.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** Settles once `s` is ready for `kind`. */
-async function ready(s: GuestSocket, kind: PollKind): Promise<void> {
-  while (!s.poll(kind).ready) await new Promise<void>((resolve) => s.onReady(kind, resolve));
-}
 
 const isEacces = (err: unknown): boolean => err instanceof SysError && err.errno === 'EACCES';
 
