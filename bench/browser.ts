@@ -6,22 +6,16 @@
 //
 // Usage: node bench/browser.ts [--requests N] [--runs N]   (npm run bench:browser)
 // Prints requests/s and the ratio, and writes them to docs/benchmarks.md.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { guestWasm } from '../scripts/build-guests.ts';
 import { run } from '../src/browser.ts';
-import { startRelay } from '../src/relay/server.ts';
-import { launchChromium } from '../test/helpers/browser.ts';
+import { openExampleSite } from '../test/helpers/example-site.ts';
 import { writeSection } from './sections.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, runs: { type: 'string', default: '3' } } });
 const REQUESTS = Number(values.requests);
 const RUNS = Number(values.runs);
-const root = new URL('..', import.meta.url).pathname;
 
 /** Requests per second from the guest's "N requests in D ns" line. */
 function rate(stdout: string): number {
@@ -33,12 +27,8 @@ function rate(stdout: string): number {
 const server = http.createServer((_req, res) => res.end('hello'));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-const site = mkdtempSync(join(tmpdir(), 'dialtone-bench-site-'));
-for (const f of ['index.html', 'page.js']) copyFileSync(join(root, 'examples', 'browser', f), join(site, f));
-copyFileSync(guestWasm('httploop'), join(site, 'httploop.wasm'));
-const relay = await startRelay({ port: 0, staticDir: site, allowNet: ['127.0.0.1'], log: () => {} });
-const base = `http://127.0.0.1:${relay.address.port}`;
-const chromium = await launchChromium();
+const site = await openExampleSite({ guests: ['httploop'], relay: { allowNet: ['127.0.0.1'] } });
+const { relay, base, chromium } = site;
 
 async function inNode(): Promise<number> {
   let out = '';
@@ -77,10 +67,8 @@ try {
     results.chromium.push(await inChromium());
   }
 } finally {
-  await chromium.close();
-  await relay.close();
+  await site.close();
   server.close();
-  rmSync(site, { recursive: true, force: true });
 }
 const n = median(results.node);
 const c = median(results.chromium);

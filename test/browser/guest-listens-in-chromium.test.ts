@@ -5,38 +5,24 @@
 // listening extension (docs/wisp-extensions.md), and a request from Node
 // reaches the guest in the page. Nothing may leave 127.0.0.1.
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startRelay, type Relay } from '../../src/relay/server.ts';
-import { launchChromium, notTo127, startOutsideTrap, type ChromiumSession, type OutsideTrap } from '../helpers/browser.ts';
-import { guest, repoRoot, tempDir } from '../helpers/paths.ts';
+import type { Relay } from '../../src/relay/server.ts';
+import { notTo127, type ChromiumSession, type OutsideTrap } from '../helpers/browser.ts';
+import { openExampleSite, type ExampleSite } from '../helpers/example-site.ts';
 
-const EXAMPLE = join(repoRoot, 'examples', 'browser');
-
-let site: { path: string; cleanup: () => void };
-let relay: Relay;
 const relayLog: string[] = [];
+let site: ExampleSite;
+let relay: Relay;
 let trap: OutsideTrap;
 let chromium: ChromiumSession;
 let base: string;
 
 before(async () => {
-  site = tempDir('dialtone-site-');
-  for (const f of ['index.html', 'page.js']) copyFileSync(join(EXAMPLE, f), join(site.path, f));
-  copyFileSync(guest('httpserver'), join(site.path, 'httpserver.wasm'));
-  relay = await startRelay({ port: 0, staticDir: site.path, allowListen: ['127.0.0.1'], log: (l) => relayLog.push(l) });
-  base = `http://127.0.0.1:${relay.address.port}`;
-  trap = await startOutsideTrap();
-  chromium = await launchChromium({ trap });
+  site = await openExampleSite({ guests: ['httpserver'], relay: { allowListen: ['127.0.0.1'], log: (l) => relayLog.push(l) } });
+  ({ relay, base, trap, chromium } = site);
 });
 
-after(async () => {
-  await chromium?.close();
-  await trap?.close();
-  await relay?.close();
-  site?.cleanup();
-});
+after(() => site?.close());
 
 test('a Go net/http server in the page listens through the relay and answers a request from the host', { timeout: 90_000 }, async () => {
   const page = await chromium.newPage();

@@ -4,16 +4,16 @@
 // dialtone relay that served the page. Each test reads the page's
 // window.dialtone.result; at the end nothing may have gone outside 127.0.0.1.
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startRelay, type Relay } from '../../src/relay/server.ts';
-import { launchChromium, notTo127, startOutsideTrap, type ChromiumSession, type OutsideTrap } from '../helpers/browser.ts';
-import { guest, repoRoot, tempDir } from '../helpers/paths.ts';
+import type { Relay } from '../../src/relay/server.ts';
+import { notTo127, type ChromiumSession, type OutsideTrap } from '../helpers/browser.ts';
+import { EXAMPLE_DIR, openExampleSite, type ExampleSite } from '../helpers/example-site.ts';
 
 /** What examples/browser/page.js leaves in window.dialtone.result. */
 interface PageResult {
@@ -23,33 +23,26 @@ interface PageResult {
   error?: string;
 }
 
-const EXAMPLE = join(repoRoot, 'examples', 'browser');
 const GUESTS = ['benchecho', 'udpecho', 'connerrors', 'wasinetapp'];
 
-let site: { path: string; cleanup: () => void };
-let relay: Relay;
 const relayLog: string[] = [];
+let site: ExampleSite;
+let relay: Relay;
 let trap: OutsideTrap;
 let chromium: ChromiumSession;
 let base: string;
 
 before(async () => {
   // The example page, plus test guests beside it so the page can load them by relative URL.
-  site = tempDir('dialtone-site-');
-  for (const f of ['index.html', 'page.js', 'hello.txt', 'fetch.wasm']) copyFileSync(join(EXAMPLE, f), join(site.path, f));
-  for (const g of GUESTS) copyFileSync(guest(g), join(site.path, `${g}.wasm`));
-  relay = await startRelay({ port: 0, staticDir: site.path, allowNet: ['127.0.0.1'], log: (l) => relayLog.push(l) });
-  base = `http://127.0.0.1:${relay.address.port}`;
-  trap = await startOutsideTrap();
-  chromium = await launchChromium({ trap });
+  site = await openExampleSite({
+    files: ['index.html', 'page.js', 'hello.txt', 'fetch.wasm'],
+    guests: GUESTS,
+    relay: { allowNet: ['127.0.0.1'], log: (l) => relayLog.push(l) },
+  });
+  ({ relay, base, trap, chromium } = site);
 });
 
-after(async () => {
-  await chromium?.close();
-  await trap?.close();
-  await relay?.close();
-  site?.cleanup();
-});
+after(() => site?.close());
 
 /** Opens the example page with `query` and waits for the guest's result. */
 async function runPage(query: string): Promise<PageResult> {
@@ -82,7 +75,7 @@ test(
   async () => {
     const r = await runPage('');
     assert.equal(r.exitCode, 0, `${r.stderr}${r.error ?? ''}`);
-    assert.equal(r.stdout, `GET ${base}/hello.txt: 200 OK\n${readFileSync(join(EXAMPLE, 'hello.txt'), 'utf8')}`);
+    assert.equal(r.stdout, `GET ${base}/hello.txt: 200 OK\n${readFileSync(join(EXAMPLE_DIR, 'hello.txt'), 'utf8')}`);
   },
 );
 
