@@ -49,10 +49,19 @@ function readEvents(t: TestHost): { userdata: bigint; error: number; type: numbe
 test('a zero-timeout clock is a non-blocking probe answered at once with its userdata', async () => {
   const t = makeHost();
   writeSubs(t, [{ userdata: 0xdead_beef_cafen, clock: 0n }]);
-  // The first probe may yield one macrotask (the event loop had not run
-  // for a while); right after that, a probe must not suspend at all.
-  assert.equal(await t.call('poll_oneoff', SUBS, EVENTS, 1, NEVENTS), E.SUCCESS);
-  assert.equal(t.callSync('poll_oneoff', SUBS, EVENTS, 1, NEVENTS), E.SUCCESS);
+  // A probe yields one macrotask when the event loop has not turned for a
+  // millisecond (the Scheduler's fairness rule); right after a turn it must
+  // answer without suspending. A loaded machine can pause longer than that
+  // between two calls, so the probe gets a few chances; one that always
+  // suspends fails every time.
+  let answeredAtOnce = false;
+  for (let attempt = 0; attempt < 20 && !answeredAtOnce; attempt++) {
+    assert.equal(await t.call('poll_oneoff', SUBS, EVENTS, 1, NEVENTS), E.SUCCESS);
+    const r = t.call('poll_oneoff', SUBS, EVENTS, 1, NEVENTS);
+    answeredAtOnce = typeof r === 'number';
+    assert.equal(await r, E.SUCCESS);
+  }
+  assert.ok(answeredAtOnce, 'a zero-timeout probe right after an event-loop turn must not suspend');
   assert.deepEqual(readEvents(t), [{ userdata: 0xdead_beef_cafen, error: 0, type: 0, nbytes: 0n, flags: 0 }]);
 });
 
