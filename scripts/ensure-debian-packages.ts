@@ -1,6 +1,7 @@
 // Installs the Debian packages some tests need (e.g. redis-server for
 // test/sockets/redis-client.test.ts, chromium and firefox-esr for the
-// real-browser tests in test/browser/) when their programs are missing.
+// real-browser tests in test/browser/, the servers the examples gallery
+// talks to, clang and rustc for wasm32-wasi guests) when missing.
 //
 // CI starts from a fresh Debian machine where we are root: a missing
 // program is installed with `apt-get update` (at most once per process)
@@ -11,10 +12,14 @@
 // Usage: node scripts/ensure-debian-packages.ts [program=package ...]
 //        (default: the REQUIRED list below)
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 
-/** A program the tests run, and the Debian package that provides it. */
+/**
+ * A program the tests run (a name looked up on PATH, or an absolute path of
+ * any file, for libraries and programs outside PATH), and the Debian package
+ * that provides it.
+ */
 export interface DebianRequirement {
   program: string;
   pkg: string;
@@ -25,6 +30,19 @@ export const REQUIRED: readonly DebianRequirement[] = [
   { program: 'redis-server', pkg: 'redis-server' },
   { program: 'chromium', pkg: 'chromium' },
   { program: 'firefox-esr', pkg: 'firefox-esr' },
+  // examples/: the real servers each gallery example talks to
+  { program: 'mosquitto', pkg: 'mosquitto' },
+  { program: 'chronyd', pkg: 'chrony' },
+  { program: 'mariadbd', pkg: 'mariadb-server' },
+  { program: '/usr/lib/postgresql/15/bin/initdb', pkg: 'postgresql-15' },
+  { program: 'openssl', pkg: 'openssl' },
+  // C and Rust guests for wasm32-wasi (Debian's rustc; rustup's has no wasm target here)
+  { program: 'clang', pkg: 'clang' },
+  { program: 'wasm-ld', pkg: 'lld' },
+  { program: '/usr/lib/wasm32-wasi/libc.a', pkg: 'wasi-libc' },
+  { program: '/usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a', pkg: 'libclang-rt-14-dev-wasm32' },
+  { program: '/usr/bin/rustc', pkg: 'rustc' },
+  { program: '/usr/lib/rustlib/wasm32-wasi/lib', pkg: 'libstd-rust-dev-wasm32' },
 ];
 
 /** The full path of `program` on PATH, or undefined. */
@@ -69,6 +87,7 @@ function apt(args: readonly string[], what: string): void {
  * /usr/bin (daemons live in /usr/sbin, which a non-login PATH may lack).
  */
 export function locateProgram(program: string): string | undefined {
+  if (isAbsolute(program)) return existsSync(program) ? program : undefined;
   return findOnPath(program, [process.env.PATH ?? '', '/usr/sbin', '/usr/bin'].join(delimiter));
 }
 
@@ -88,6 +107,27 @@ export function ensureDebianPackages(requirements: readonly DebianRequirement[] 
   }
 }
 
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+
+/**
+ * Runs an install with a policy-rc.d that forbids starting services
+ * (exit 101, Debian's invoke-rc.d convention). Packages such as chrony,
+ * mosquitto and mariadb-server would otherwise start system-wide daemons
+ * on install; chrony's would even try to reach outside NTP servers and set
+ * the clock. Tests start their own servers on loopback instead.
+ */
+function withoutServiceStarts(fn: () => void): void {
+  if (existsSync(POLICY_RC_D)) return fn();
+  writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by dialtone scripts/ensure-debian-packages.ts during apt-get install\nexit 101\n', {
+    mode: 0o755,
+  });
+  try {
+    fn();
+  } finally {
+    rmSync(POLICY_RC_D, { force: true });
+  }
+}
+
 function install(requirements: readonly DebianRequirement[]): void {
   const missing = requirements.filter((r) => locateProgram(r.program) === undefined);
   if (missing.length === 0) return;
@@ -98,10 +138,12 @@ function install(requirements: readonly DebianRequirement[]): void {
     apt(['update'], `cannot install ${pkgs.join(' ')} for ${names}: apt-get update failed`);
     updated = true;
   }
-  apt(['install', '-y', '--no-install-recommends', ...pkgs], `cannot install ${pkgs.join(' ')} for ${names}`);
+  withoutServiceStarts(() => apt(['install', '-y', '--no-install-recommends', ...pkgs], `cannot install ${pkgs.join(' ')} for ${names}`));
   const still = missing.filter((r) => locateProgram(r.program) === undefined);
   if (still.length > 0) {
-    throw new Error(`installed ${pkgs.join(' ')} but ${still.map((r) => r.program).join(', ')} is still not on PATH or in /usr/sbin`);
+    throw new Error(
+      `installed ${pkgs.join(' ')} but ${still.map((r) => r.program).join(', ')} is still not on PATH, in /usr/sbin or at its path`,
+    );
   }
 }
 
