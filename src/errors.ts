@@ -26,6 +26,8 @@ export type DialtoneErrorCode =
   | 'ERR_PREOPEN_SOCKET'
   /** A Wisp relay cannot listen, or a relay client cannot reach its relay. */
   | 'ERR_RELAY'
+  /** A CPU profile (`cpuProfile`, `--cpu-prof`) cannot be recorded or written (e.g. its directory does not exist). */
+  | 'ERR_CPU_PROFILE'
   /** A command-line usage error. */
   | 'ERR_USAGE';
 

@@ -26,5 +26,7 @@ export { MemoryNetwork, type MemoryNetworkOptions } from './netdev/memory/networ
 export type { SocketAbi } from './wasi/host.ts';
 export { spawnWorker, type WorkerGuest, type WorkerNetOptions, type WorkerRunOptions, type WorkerExit } from './worker/spawn.ts';
 export { DialtoneError, type DialtoneErrorCode } from './errors.ts';
+export { GuestPool, type GuestExit, type PooledGuest } from './pool/guest-pool.ts';
+export type { CpuProfile, CpuProfileFrame, CpuProfileNode, CpuProfileOptions } from './profile/cpu-profile.ts';
 export type { ModuleSource } from './run.ts';
 export type { InputSource, OutputTarget } from './wasi/stdio.ts';

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
 import { loadModule, type LoadedModule } from './module.ts';
 import { NODE_PLATFORM } from './platform/node.ts';
+import type { CpuProfileOptions } from './profile/cpu-profile.ts';
+import { withCpuProfile } from './profile/node/with-cpu-profile.ts';
 import { runGuest, type RunResult } from './run-guest.ts';
 import type { Preopen, SocketAbi } from './wasi/host.ts';
 import { preopenSockets } from './wasi/sockets/preopened.ts';
@@ -10,6 +12,7 @@ import type { NetworkPolicy } from './policy/policy.ts';
 import { toNetworkPolicy } from './policy/portable.ts';
 import type { RulePolicyOptions } from './policy/rules.ts';
 import type { InputSource, OutputTarget } from './wasi/stdio.ts';
+import { MAX_OPEN_FILES } from './wasi/limits.ts';
 
 /** Options for {@link run}. Everything is denied or empty unless given. */
 export interface RunOptions {
@@ -22,8 +25,12 @@ export interface RunOptions {
   /**
    * Directories to preopen, guest path → host path, in order
    * (e.g. `{ '/data': './fixtures' }`). They become fds 3, 4, ...
+   * `{ host, readOnly: true }` instead of the path preopens it read-only:
+   * the guest reads, and every write, create, remove, rename, truncate or
+   * set-times in it is refused with ENOTCAPABLE
+   * (`{ '/etc/ssl/certs': { host: '/etc/ssl/certs', readOnly: true } }`).
    */
-  dirs?: Readonly<Record<string, string>>;
+  dirs?: Readonly<Record<string, string | { host: string; readOnly?: boolean }>>;
   /** Guest stdio: host fds (default 0, 1, 2), a callback per output chunk, or fixed input. */
   stdio?: { stdin?: InputSource; stdout?: OutputTarget; stderr?: OutputTarget };
   /** `true` writes one line per host call to stderr; a function receives the lines. */
@@ -38,6 +45,34 @@ export interface RunOptions {
    * whose initial memory is already larger, is refused with ERR_MAX_MEMORY.
    */
   maxMemory?: number;
+  /**
+   * Most descriptors the guest may hold open at once, counting stdio, the
+   * preopened directories and sockets (as `ulimit -n` counts fds 0-2); past
+   * it, opening a file or socket or accepting a connection fails with
+   * EMFILE (Go: "too many open files"), and an accept leaves the connection
+   * queued. Default 4096, of which at most 1024 sockets. A whole number
+   * from 1 to 32767, and at least what the guest starts with, else
+   * ERR_USAGE. (The CLI's `--max-open-files`.)
+   */
+  maxOpenFiles?: number;
+  /**
+   * Stops the guest when aborted: its next host call, or the wait it is
+   * suspended in, ends it, and `run()` rejects with the signal's reason
+   * (an `AbortError` from `AbortController.abort()`). A guest busy in a
+   * loop that calls no host function cannot be stopped on this thread;
+   * `spawnWorker` can stop it anywhere.
+   */
+  signal?: AbortSignal;
+  /**
+   * Records a CPU profile of the run with V8's sampling profiler: a
+   * `.cpuprofile` file (Chrome DevTools, speedscope) whose guest frames
+   * carry the Go function names. A string is the file; see
+   * {@link CpuProfileOptions} for the default name, a callback and the
+   * interval, and docs/profiling.md for how to read it. The profiler
+   * samples the whole thread: other guests running beside this one appear
+   * in it too. (The CLI's `--cpu-prof`.)
+   */
+  cpuProfile?: string | CpuProfileOptions;
 }
 
 /** Network options for {@link run}. */
@@ -99,9 +134,20 @@ export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
   NODE_PLATFORM.jspi();
   const policy = toNetworkPolicy(options.net?.policy);
-  const loaded = await readModule(source, options.maxMemory);
+  checkMaxOpenFiles(options.maxOpenFiles);
+  const bytes = await readBytes(source);
+  const loaded = await loadModule(bytes ?? (source as WebAssembly.Module), moduleName(source), { maxMemory: options.maxMemory });
+  const start = (): Promise<RunResult> => runLoaded(source, loaded, policy, options);
+  if (options.cpuProfile === undefined) return start();
+  return withCpuProfile(options.cpuProfile, bytes, start);
+}
+
+/** Builds the guest's host from `options` and runs it. */
+function runLoaded(source: ModuleSource, loaded: LoadedModule, policy: NetworkPolicy | undefined, options: RunOptions): Promise<RunResult> {
   const argv0 = options.argv0 ?? (typeof source === 'string' ? (source.split('/').pop() ?? source) : 'main.wasm');
-  const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, host]) => ({ guest, host }));
+  const preopens: Preopen[] = Object.entries(options.dirs ?? {}).map(([guest, d]) =>
+    typeof d === 'string' ? { guest, host: d } : { guest, host: d.host, readOnly: d.readOnly === true },
+  );
   const trace = options.trace === true ? (line: string) => process.stderr.write(`${line}\n`) : options.trace || undefined;
   return runGuest(
     loaded,
@@ -118,25 +164,41 @@ export async function run(source: ModuleSource, options: RunOptions = {}): Promi
       network: { policy, driver: options.net?.driver },
       dns: options.net?.dns ?? policy !== undefined,
       dnsServer: options.net?.dnsServer,
+      maxOpenFiles: options.maxOpenFiles,
     },
     (host) => preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []),
+    options.signal,
   );
 }
 
-/** Reads (a path or `file:` URL) and compiles a guest, with ERR_MODULE_NOT_FOUND / ERR_NOT_WASM on failure. */
-async function readModule(source: ModuleSource, maxMemory: number | undefined): Promise<LoadedModule> {
-  if (typeof source !== 'string' && !(source instanceof URL)) return loadModule(source, 'module', { maxMemory });
+function checkMaxOpenFiles(n: number | undefined): void {
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_OPEN_FILES)) {
+    throw new DialtoneError('ERR_USAGE', `maxOpenFiles ${n}: expected a whole number from 1 to ${MAX_OPEN_FILES}`);
+  }
+}
+
+/** How messages name the module. */
+function moduleName(source: ModuleSource): string {
+  return typeof source === 'string' || source instanceof URL ? String(source) : 'module';
+}
+
+/**
+ * The module's bytes: read from a path or `file:` URL (ERR_MODULE_NOT_FOUND
+ * on failure), or as given; undefined for a compiled module.
+ */
+async function readBytes(source: ModuleSource): Promise<Uint8Array | undefined> {
+  if (source instanceof WebAssembly.Module) return undefined;
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
   const name = String(source);
   // dialtone reads files; fetching a module is the caller's job (pass its bytes).
   if (source instanceof URL && source.protocol !== 'file:') {
     throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: only file: URLs are supported (pass the module's bytes instead)`);
   }
-  let bytes: Uint8Array;
   try {
-    bytes = await readFile(source);
+    return await readFile(source);
   } catch (err) {
     const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
     throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: ${reason}`, { cause: err });
   }
-  return loadModule(bytes, name, { maxMemory });
 }

@@ -4,6 +4,7 @@ import { DialtoneError } from '../errors.ts';
 import { policyFromFlags } from '../policy/flags.ts';
 import { run } from '../run.ts';
 import { USAGE, parseCommandLine, type RelayCommand, type RunCommand } from './options.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import { WispDriver } from '../netdev/wisp/driver.ts';
 import { policyOptionsFromFlags } from '../policy/flags.ts';
 import { startRelay } from '../relay/server.ts';
@@ -65,13 +66,27 @@ async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<n
 }
 
 async function runWith(cmd: RunCommand, env: Record<string, string>, driver: WispDriver | undefined): Promise<number> {
+  // With --cpu-prof, Ctrl-C stops the guest (at its next host call) so that the profile is still written.
+  if (cmd.cpuProfile !== undefined) return stopOnSignals((signal) => runOnce(cmd, env, driver, signal));
+  return runOnce(cmd, env, driver, undefined);
+}
+
+async function runOnce(
+  cmd: RunCommand,
+  env: Record<string, string>,
+  driver: WispDriver | undefined,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const { exitCode } = await run(cmd.module, {
+    ...(signal === undefined ? {} : { signal }),
     args: cmd.args,
     argv0: cmd.module,
     env,
-    dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.host])),
+    dirs: Object.fromEntries(cmd.dirs.map((d) => [d.guest, d.readOnly ? { host: d.host, readOnly: true } : d.host])),
     trace: cmd.trace,
     maxMemory: cmd.maxMemory,
+    maxOpenFiles: cmd.maxOpenFiles,
+    ...(cmd.cpuProfile === undefined ? {} : { cpuProfile: cmd.cpuProfile === true ? {} : cmd.cpuProfile }),
     net: {
       // No policy flag: the library default (deny all, no virtual /etc).
       policy: Object.values(cmd.policy).some((v) => v.length > 0) ? policyFromFlags(cmd.policy) : undefined,

@@ -2,6 +2,7 @@ import { parseDnsServer } from '../dns/resolver.ts';
 import { DialtoneError } from '../errors.ts';
 import { WASM_PAGE_BYTES } from '../memory-cap.ts';
 import type { SocketAbi } from '../wasi/host.ts';
+import { MAX_OPEN_FILES } from '../wasi/limits.ts';
 import { parseByteSize } from './byte-size.ts';
 
 const SOCKET_ABIS: readonly SocketAbi[] = ['auto', 'wasmedge', 'wasmedge-v1', 'wasmedge-v2', 'wasinet', 'none'];
@@ -11,8 +12,8 @@ export interface RunCommand {
   command: 'run';
   module: string;
   args: string[];
-  /** Preopens in command-line order: guest path → host path. */
-  dirs: { host: string; guest: string }[];
+  /** Preopens in command-line order: guest path → host path, read-only with `:ro`. */
+  dirs: { host: string; guest: string; readOnly: boolean }[];
   env: Record<string, string>;
   inheritEnv: boolean;
   trace: boolean;
@@ -26,6 +27,10 @@ export interface RunCommand {
   socketAbi: SocketAbi;
   /** `--max-memory`: the guest's memory cap in bytes (undefined: none). */
   maxMemory?: number | undefined;
+  /** `--max-open-files N`: most descriptors open at once (undefined: the default, 4096). */
+  maxOpenFiles?: number | undefined;
+  /** `--cpu-prof[=FILE]`: write a CPU profile to FILE (`true`: the default name in the current directory). */
+  cpuProfile?: string | true | undefined;
   /** `--dns-server HOST[:PORT]`: the upstream DNS server, instead of the system resolver. */
   dnsServer?: string | undefined;
   /** `--relay URL`: send the guest's sockets through this Wisp relay. */
@@ -60,8 +65,11 @@ Runs a WASI preview 1 program (e.g. GOOS=wasip1 Go) under Node.js.
 The guest's exit code becomes dialtone's.
 
 Options:
-  --dir HOST[:GUEST]   preopen directory HOST, shown to the guest as GUEST
-                       (default: HOST as written); repeatable
+  --dir HOST[:GUEST[:ro]]
+                       preopen directory HOST, shown to the guest as GUEST
+                       (default: HOST as written); repeatable. With :ro the
+                       guest can only read it: writes, creates, removes,
+                       renames, truncates and set-times fail (ENOTCAPABLE)
   --env KEY=VALUE      set a guest environment variable; repeatable
   --inherit-env        pass dialtone's whole environment to the guest
                        (--env entries still win)
@@ -70,6 +78,15 @@ Options:
   --max-memory SIZE    cap the guest's memory at SIZE bytes, or with a unit:
                        64KiB, 256MiB, 2GiB; past it the guest's allocations
                        fail (Go: "fatal error: out of memory", exit 2)
+  --max-open-files N   let the guest hold at most N descriptors at once,
+                       stdio and preopens included (default 4096); past it
+                       opening files or sockets and accepting connections
+                       fail with EMFILE ("too many open files")
+  --cpu-prof[=FILE]    write a CPU profile of the run to FILE (default:
+                       dialtone-PID-TIME.cpuprofile here), with the guest's
+                       Go function names, for Chrome DevTools or speedscope;
+                       Ctrl-C stops the guest and still writes it
+                       (see docs/profiling.md)
 
 Network (everything is refused unless allowed):
   --allow-net          allow every connection, send, lookup and listener
@@ -168,9 +185,12 @@ export function parseCommandLine(argv: readonly string[]): Command {
         const spec = value(flag, inline);
         const colon = spec.indexOf(':', 1);
         const host = colon === -1 ? spec : spec.slice(0, colon);
-        const guest = colon === -1 ? spec : spec.slice(colon + 1);
-        if (host === '' || guest === '') usage(`--dir ${spec}: expected HOST[:GUEST]`);
-        cmd.dirs.push({ host, guest });
+        let guest = colon === -1 ? spec : spec.slice(colon + 1);
+        // ":ro" only after a GUEST (HOST:GUEST:ro): "HOST:ro" still shows HOST as "ro".
+        const readOnly = colon !== -1 && guest.endsWith(':ro') && guest.length > ':ro'.length;
+        if (readOnly) guest = guest.slice(0, -':ro'.length);
+        if (host === '' || guest === '') usage(`--dir ${spec}: expected HOST[:GUEST[:ro]]`);
+        cmd.dirs.push({ host, guest, readOnly });
         break;
       }
       case '--env': {
@@ -201,6 +221,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
         break;
       case '--dial':
         cmd.dial.push(value(flag, inline));
+        break;
+      case '--max-open-files': {
+        const text = value(flag, inline);
+        const n = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+        if (!(n >= 1 && n <= MAX_OPEN_FILES)) usage(`--max-open-files ${text}: expected a whole number from 1 to ${MAX_OPEN_FILES}`);
+        cmd.maxOpenFiles = n;
+        break;
+      }
+      // Its FILE only after "=", as node's --cpu-prof-name: a bare flag takes the default name.
+      case '--cpu-prof':
+        if (inline === '') usage('--cpu-prof=: expected a file name after "="');
+        cmd.cpuProfile = inline ?? true;
         break;
       case '--max-memory': {
         const text = value(flag, inline);

@@ -13,10 +13,28 @@ export const DEFAULT_MAX_FDS = 4096;
 export class FdTable {
   readonly #entries = new Map<number, Descriptor>();
   readonly #max: number;
+  readonly #onFull: ((line: string) => void) | undefined;
   #lowestFree = 0;
 
-  constructor(max = DEFAULT_MAX_FDS) {
+  /**
+   * @param max most descriptors open at once, stdio and preopens included
+   *   (as `ulimit -n` counts fds 0-2); past it new ones are EMFILE.
+   * @param onFull receives one line each time the cap refuses a descriptor
+   *   (the trace: an EMFILE from the cap, not from the host's own limits).
+   */
+  constructor(max = DEFAULT_MAX_FDS, onFull?: (line: string) => void) {
     this.#max = max;
+    this.#onFull = onFull;
+  }
+
+  /** The cap on open descriptors. */
+  get max(): number {
+    return this.#max;
+  }
+
+  /** Descriptors open now. */
+  get size(): number {
+    return this.#entries.size;
   }
 
   /**
@@ -36,9 +54,22 @@ export class FdTable {
     return this.#entries.get(fd);
   }
 
+  /**
+   * EMFILE when the table is full. Calls that would take a descriptor from
+   * somewhere it cannot be put back (an accepted connection leaves its
+   * listener's queue) check here first, so a full table refuses them as
+   * accept(2) does, leaving the connection queued.
+   */
+  ensureRoom(): void {
+    if (this.#entries.size < this.#max) return;
+    const why = `${this.#entries.size} descriptors open, the cap is ${this.#max}`;
+    this.#onFull?.(`limit: EMFILE: ${why} (maxOpenFiles / --max-open-files)`);
+    throw new SysError('EMFILE', why);
+  }
+
   /** Adds `d` at the lowest free fd and returns that fd (EMFILE when full). */
   add(d: Descriptor): number {
-    if (this.#entries.size >= this.#max) throw new SysError('EMFILE', `more than ${this.#max} open descriptors`);
+    this.ensureRoom();
     let fd = this.#lowestFree;
     while (this.#entries.has(fd)) fd++;
     this.#entries.set(fd, d);

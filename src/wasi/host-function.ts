@@ -107,6 +107,34 @@ export class Scheduler {
     this.#lastTurn = performance.now();
   }
 
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #closed = false;
+
+  /**
+   * Runs `fn` after `ms` unless cancelled (the returned function) or the
+   * guest's host closes first: a guest stopped while it sleeps must not
+   * leave its wake-up timer holding the event loop open.
+   */
+  setTimer(fn: () => void, ms: number): () => void {
+    if (this.#closed) return () => {};
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.#timers.delete(timer);
+    };
+  }
+
+  /** Cancels every pending {@link setTimer} and refuses new ones (the guest has ended). */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+
   /** A Promise for the next macrotask when one is due, otherwise undefined. */
   maybeYield(): Promise<void> | undefined {
     if (performance.now() - this.#lastTurn < this.intervalMs) return undefined;

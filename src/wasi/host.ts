@@ -12,6 +12,7 @@ import type { Jspi } from '../internal/jspi.ts';
 import type { Platform, PreopenDirectory } from '../platform/platform.ts';
 import type { Descriptor } from './descriptor.ts';
 import { FdTable } from './fd-table.ts';
+import { makeReadOnly } from './rights.ts';
 import { Scheduler, type HostContext, type HostFunction } from './host-function.ts';
 import { toImports } from './imports.ts';
 import { GuestMemory, encodeUtf8 } from './memory.ts';
@@ -29,14 +30,22 @@ export type SocketAbi = 'auto' | 'wasmedge' | 'wasmedge-v1' | 'wasmedge-v2' | 'w
  * (opened by the platform; Node only) or a directory already open (an
  * in-memory filesystem, say).
  */
-export type Preopen =
+export type Preopen = (
   | {
       /** Directory on the host. */
       host: string;
       /** Path the guest sees (e.g. `/data`, or `/` for everything). */
       guest: string;
     }
-  | { dir: PreopenDirectory; guest: string };
+  | { dir: PreopenDirectory; guest: string }
+) & {
+  /**
+   * The guest may read but not change anything in it: every write, create,
+   * remove, rename, truncate or set-times is refused with ENOTCAPABLE (see
+   * {@link makeReadOnly}), and so is binding a Unix socket in it.
+   */
+  readOnly?: boolean | undefined;
+};
 
 /** What one guest instance gets from its host. */
 export interface HostConfig {
@@ -51,6 +60,13 @@ export interface HostConfig {
   stderr: OutputTarget;
   /** Receives one line per host call when set. */
   trace?: ((line: string) => void) | undefined;
+  /**
+   * Most descriptors the guest may hold open at once, stdio and preopens
+   * included (default 4096, of which at most 1024
+   * sockets); past it, opening a file or socket or accepting a connection
+   * is EMFILE. When set, it also becomes the socket cap.
+   */
+  maxOpenFiles?: number | undefined;
   /** Receives host bugs (never guest errors). Defaults to writing to stderr. */
   onInternalError?: ((fn: string, err: unknown) => void) | undefined;
   /** Sockets: driver and policy (default: the platform's driver, everything denied). */
@@ -85,22 +101,28 @@ export interface HostConfig {
  * memory before starting the guest, and {@link close} after it ends.
  */
 export class WasiHost {
-  readonly fds = new FdTable();
+  readonly fds: FdTable;
   /** The guest's sockets, policy and resolver. */
   readonly network: GuestNetwork;
   readonly #config: HostConfig;
-  readonly #preopens: { guest: string; dir: PreopenDirectory }[] = [];
+  /** Event-loop fairness and the guest's wake-up timers (cancelled at close). */
+  readonly #scheduler: Scheduler;
+  readonly #preopens: { guest: string; dir: PreopenDirectory; readOnly: boolean }[] = [];
   #memory: GuestMemory | undefined;
 
   constructor(config: HostConfig) {
     this.#config = config;
+    this.fds = new FdTable(config.maxOpenFiles, config.trace);
+    this.#scheduler = new Scheduler(config.platform.macrotask);
     const platform = config.platform;
     this.fds.add(typeof config.stdin === 'number' ? hostFd(platform, 'input', config.stdin) : new FixedInput(config.stdin));
     for (const out of [config.stdout, config.stderr])
       this.fds.add(typeof out === 'number' ? hostFd(platform, 'output', out) : new CallbackOutput(out));
     for (const p of config.preopens) {
       const dir = 'dir' in p ? p.dir : openHostDirectory(platform, p.host, p.guest);
-      this.#preopens.push({ guest: p.guest, dir });
+      const readOnly = p.readOnly === true;
+      if (readOnly) makeReadOnly(dir);
+      this.#preopens.push({ guest: p.guest, dir, readOnly });
       this.fds.add(dir);
     }
     const driver = config.network?.driver ?? platform.defaultDriver();
@@ -125,7 +147,7 @@ export class WasiHost {
       driver,
       policy,
       resolver,
-      maxSockets: config.network?.maxSockets,
+      maxSockets: config.network?.maxSockets ?? config.maxOpenFiles,
       interceptors,
       onRefused: config.trace,
       unixPath: (guestPath, use) => this.unixSocketPath(guestPath, use),
@@ -149,9 +171,13 @@ export class WasiHost {
     } catch {
       // no /etc on the host side: the virtual files alone
     }
-    this.fds.add(
-      new EtcOverlay({ 'resolv.conf': resolvConf(STUB_NAMESERVER), hosts: hostsFile(), 'nsswitch.conf': 'hosts: files dns\n' }, fallback),
+    const etc = new EtcOverlay(
+      { 'resolv.conf': resolvConf(STUB_NAMESERVER), hosts: hostsFile(), 'nsswitch.conf': 'hosts: files dns\n' },
+      fallback,
     );
+    // The host's /etc behind it is as read-only as the `/` it came from.
+    if (root?.readOnly === true) makeReadOnly(etc);
+    this.fds.add(etc);
   }
 
   /**
@@ -160,7 +186,7 @@ export class WasiHost {
    * inside it; see {@link PreopenDirectory.unixSocketPath}.
    */
   unixSocketPath(guestPath: string, use: 'bind' | 'connect'): HostUnixPath {
-    let best: { guest: string; dir: PreopenDirectory } | undefined;
+    let best: { guest: string; dir: PreopenDirectory; readOnly: boolean } | undefined;
     for (const p of this.#preopens) {
       const prefix = p.guest.endsWith('/') ? p.guest : `${p.guest}/`;
       if (
@@ -170,6 +196,8 @@ export class WasiHost {
         best = p;
     }
     if (best === undefined || !guestPath.startsWith('/')) throw new SysError('ENOENT', `${guestPath} is not under a preopened directory`);
+    // Binding creates the socket's file: a write, as with path_* calls.
+    if (use === 'bind' && best.readOnly) throw new SysError('ENOTCAPABLE', `${guestPath} is in a read-only preopen`);
     const rest = guestPath.slice(best.guest.length).replace(/^\/+/, '');
     return best.dir.unixSocketPath(rest === '' ? '.' : rest, use);
   }
@@ -189,7 +217,7 @@ export class WasiHost {
       env: Object.entries(this.#config.env).map(([k, v]) => encodeUtf8(`${k}=${v}\0`)),
       randomFill: (buf) => this.#config.platform.randomFill(buf),
       clocks: this.#config.platform.clocks,
-      scheduler: new Scheduler(this.#config.platform.macrotask),
+      scheduler: this.#scheduler,
     };
     const abi = this.#config.socketAbi ?? 'auto';
     const wasmEdge: HostFunction[] =
@@ -226,6 +254,7 @@ export class WasiHost {
    * have delivered what the guest wrote before it ended (bounded per socket).
    */
   async close(): Promise<void> {
+    this.#scheduler.close();
     this.fds.closeAll();
     await this.network.flushed();
   }

@@ -22,9 +22,18 @@ export const MAX_PATH_BYTES = 4096;
 /**
  * Most subscriptions one `poll_oneoff` takes; more is EINVAL (as `poll(2)`
  * answers past RLIMIT_NOFILE). A Go guest uses at most two per open
- * descriptor plus one clock, and a guest holds at most 4096 descriptors.
+ * descriptor plus one clock, and a guest holds at most
+ * {@link MAX_OPEN_FILES} descriptors (4096 unless capped lower).
  */
 export const MAX_POLL_SUBSCRIPTIONS = 65536;
+
+/**
+ * Largest descriptor cap a caller may set (`maxOpenFiles`,
+ * `--max-open-files`): past it, one `poll_oneoff` waiting on every
+ * descriptor (two subscriptions each, and a clock) would exceed
+ * {@link MAX_POLL_SUBSCRIPTIONS}.
+ */
+export const MAX_OPEN_FILES = MAX_POLL_SUBSCRIPTIONS / 2 - 1;
 
 /**
  * Longest host name a guest may ask to resolve, in bytes (`NI_MAXHOST`

@@ -9,7 +9,9 @@
  * what was opened and to the directory's inheriting rights; a right that
  * does not apply to the kind is dropped silently, as the spec allows, so
  * opening a directory with file rights in the request is not an error.
- * `fd_fdstat_set_rights` can only drop rights.
+ * `fd_fdstat_set_rights` can only drop rights. One exception to the silent
+ * narrowing: asking for FD_WRITE where the directory cannot hand it down
+ * (a read-only preopen, {@link makeReadOnly}) is ENOTCAPABLE at open.
  *
  * {@link checkRights} then answers a call the descriptor lacks a right for:
  * ENOTCAPABLE when its kind could have had the right (it was dropped or
@@ -146,4 +148,39 @@ export function grantedRights(dir: Descriptor, opened: Descriptor, requested: Ri
     base: requested.base & dir.rightsInheriting & possible.base,
     inheriting: requested.inheriting & dir.rightsInheriting & possible.inheriting,
   };
+}
+
+/**
+ * Every right that changes a filesystem: writing, truncating, allocating,
+ * setting times, and creating, linking, renaming or removing entries.
+ * PATH_LINK_SOURCE and PATH_RENAME_SOURCE are among them: a hard link made
+ * elsewhere would be a writable name for a read-only file, and a rename
+ * removes the entry from where it was.
+ */
+export const WRITE_RIGHTS =
+  R.FD_WRITE |
+  R.FD_ALLOCATE |
+  R.FD_FILESTAT_SET_SIZE |
+  R.FD_FILESTAT_SET_TIMES |
+  R.PATH_CREATE_DIRECTORY |
+  R.PATH_CREATE_FILE |
+  R.PATH_LINK_SOURCE |
+  R.PATH_LINK_TARGET |
+  R.PATH_RENAME_SOURCE |
+  R.PATH_RENAME_TARGET |
+  R.PATH_FILESTAT_SET_SIZE |
+  R.PATH_FILESTAT_SET_TIMES |
+  R.PATH_SYMLINK |
+  R.PATH_REMOVE_DIRECTORY |
+  R.PATH_UNLINK_FILE;
+
+/**
+ * Makes a preopened directory read-only: drops {@link WRITE_RIGHTS} from
+ * its own rights and from those it hands down, so every fd opened below it
+ * (files and directories, at any depth) is read-only too, and each write
+ * is refused with ENOTCAPABLE by {@link checkRights}.
+ */
+export function makeReadOnly(dir: Descriptor): void {
+  dir.rightsBase &= ~WRITE_RIGHTS;
+  dir.rightsInheriting &= ~WRITE_RIGHTS;
 }

@@ -7,7 +7,7 @@ import type { NetOptions, RunOptions } from '../run.ts';
 import type { WorkerReply, WorkerRequest } from './protocol.ts';
 
 /** Options for {@link spawnWorker}: those of `run()`, limited to what crosses a thread. */
-export interface WorkerRunOptions extends Omit<RunOptions, 'stdio' | 'trace' | 'net'> {
+export interface WorkerRunOptions extends Omit<RunOptions, 'stdio' | 'trace' | 'net' | 'signal'> {
   /** Host fds for stdout / stderr (default 1, 2); stdin may also be fixed input. */
   stdio?: { stdin?: number | Uint8Array | string; stdout?: number; stderr?: number };
   /** Write one line per host call to stderr. */

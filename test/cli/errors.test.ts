@@ -79,7 +79,7 @@ test('--help shows usage and exits 0', async () => {
   const r = await dialtone(['--help']);
   assert.equal(r.status, 0);
   assert.match(r.stdout.toString(), /^Usage: dialtone run \[options\] module\.wasm/);
-  assert.match(r.stdout.toString(), /--dir HOST\[:GUEST\]/);
+  assert.match(r.stdout.toString(), /--dir HOST\[:GUEST\[:ro\]\]/);
 });
 
 test('a trapping guest is reported in one line and exits 1', async () => {

@@ -53,8 +53,8 @@ export interface RunningCli {
   stdout(): string;
   /** Stderr so far. */
   stderr(): string;
-  /** Kills the process (SIGKILL) if it is still running. */
-  kill(): void;
+  /** Sends `signal` (default SIGKILL) to the process if it is still running. */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /**
@@ -96,8 +96,8 @@ export function startDialtone(args: readonly string[], options: { cwd?: string; 
     exited,
     stdout: () => out,
     stderr: () => err,
-    kill: () => {
-      if (!ended) child.kill('SIGKILL');
+    kill: (signal = 'SIGKILL') => {
+      if (!ended) child.kill(signal);
     },
     waitForLine(re, timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {

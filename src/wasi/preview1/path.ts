@@ -61,6 +61,11 @@ export function path(ctx: HostContext): HostFunction[] {
           (requested.base & parent.rightsInheriting & Rights.FD_FILESTAT_SET_SIZE) === 0n
         )
           throw new SysError('ENOTCAPABLE', 'O_TRUNC without PATH_FILESTAT_SET_SIZE or FD_FILESTAT_SET_SIZE');
+        // Opening for writing where writes cannot be handed down (a read-only
+        // preopen) fails here, as open(2) does on a read-only mount, rather
+        // than at the first write; the host never opens such a file writable.
+        if ((requested.base & Rights.FD_WRITE & ~parent.rightsInheriting) !== 0n)
+          throw new SysError('ENOTCAPABLE', 'FD_WRITE asked of a directory that cannot hand it down');
         m().check(u32(out), 4);
         const opened = parent.directory().openAt({
           path: str(p, n),

@@ -107,12 +107,12 @@ function writeEvents(m: GuestMemory, out: number, neventsPtr: number, events: re
 function nextWake(subs: readonly Subscription[], ctx: HostContext, now: bigint): Promise<void> {
   return new Promise((resolve) => {
     const cancels: (() => void)[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer: (() => void) | undefined;
     let done = false;
     const wake = (): void => {
       if (done) return;
       done = true;
-      if (timer !== undefined) clearTimeout(timer);
+      cancelTimer?.();
       for (const c of cancels) c();
       resolve();
     };
@@ -137,7 +137,7 @@ function nextWake(subs: readonly Subscription[], ctx: HostContext, now: bigint):
     }
     if (earliest !== undefined) {
       const ms = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(Number(earliest - now) / 1e6)));
-      timer = setTimeout(wake, ms);
+      cancelTimer = ctx.scheduler.setTimer(wake, ms);
     }
   });
 }

@@ -29,7 +29,8 @@ export function sock(ctx: HostContext): HostFunction[] {
         const d = fds.get(u32(fd), Rights.SOCK_ACCEPT);
         m().check(u32(out), 4);
         return settle(
-          untilReady(d, 'read', () => d.accept(u32(flags))),
+          // A full fd table refuses before the connection leaves the queue, as accept(2) does.
+          untilReady(d, 'read', () => (fds.ensureRoom(), d.accept(u32(flags)))),
           (conn) => m().setU32(u32(out), fds.adopt(conn)),
         );
       },

@@ -7,6 +7,7 @@ import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
 import type { GuestMemory } from '../memory.ts';
 import { settle } from '../preview1/fd.ts';
 import { servicePort } from '../../sockets/services.ts';
+import { connectWithin } from './connect-wait.ts';
 import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { SpinWait } from './spin-wait.ts';
 import { WasinetFamily, decodeSockaddr, encodeSockaddr, hostFamily, iovecs16 } from './wasinet-address.ts';
@@ -74,12 +75,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       'fd:fd addr:ptr addr_len:u32',
       (fd, addr, len) => {
         const d = sock(fd);
-        try {
-          return d.socket.connect(decodeSockaddr(m(), u32(addr), u32(len)));
-        } catch (err) {
-          if (!(err instanceof SysError && err.errno === 'EINPROGRESS')) throw err;
-          return finishConnect(d);
-        }
+        return connectWithin(d, CONNECT_WAIT_MS, () => d.socket.connect(decodeSockaddr(m(), u32(addr), u32(len))));
       },
       { suspending: true, describe },
     ),
@@ -91,7 +87,8 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
         const d = sock(fd);
         m().check(u32(out), 4);
         return settle(
-          spin.run(d, 'read', undefined, () => d.accept(0)),
+          // A full fd table refuses before the connection leaves the queue.
+          spin.run(d, 'read', undefined, () => (ctx.fds.ensureRoom(), d.accept(0))),
           (conn) => {
             const peer = safeRemote(conn);
             if (peer !== undefined && u32(addr) !== 0) encodeSockaddr(m(), u32(addr), u32(len), peer, socktypeOf(conn));
@@ -247,28 +244,6 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
  * avoids that path; loopback and LAN connects finish well within the bound.
  */
 export const CONNECT_WAIT_MS = 250;
-
-/** Waits (bounded) for a stream connect to finish: resolves when connected, throws its error, or EINPROGRESS. */
-function finishConnect(d: SocketDescriptor): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let cancel = (): void => {};
-    const timer = setTimeout(() => {
-      cancel();
-      reject(new SysError('EINPROGRESS'));
-    }, CONNECT_WAIT_MS);
-    const check = (): void => {
-      if (!d.poll('write').ready) {
-        cancel = d.onReady('write', check);
-        return;
-      }
-      clearTimeout(timer);
-      const e = d.socket.takeError();
-      if (e === undefined) resolve();
-      else reject(new SysError(e));
-    };
-    check();
-  });
-}
 
 /** A name the guest passes (exact length, no NUL); EINVAL past `max` bytes, before decoding. */
 function boundedString(m: GuestMemory, ptr: number, len: number, max: number): string {

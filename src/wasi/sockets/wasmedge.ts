@@ -10,6 +10,7 @@ import type { GuestMemory } from '../memory.ts';
 import { untilReady } from '../preview1/blocking.ts';
 import { settle } from '../preview1/fd.ts';
 import { servicePort } from '../../sockets/services.ts';
+import { connectBlocking } from './connect-wait.ts';
 import { SocketDescriptor, socketAt } from './socket-descriptor.ts';
 import { WasmEdgeFamily, decodeAddress, encodeAddress } from './wasmedge-address.ts';
 
@@ -84,10 +85,15 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
       { suspending: true, describe: describeAddress },
     ),
     hostFunction('sock_listen', 'fd:fd backlog:u32', (fd, backlog) => sock(fd).socket.listen(u32(backlog)), { suspending: true }),
+    // Blocking unless the guest set NONBLOCK: Go does (0 or EINPROGRESS, then
+    // SO_ERROR); C and Rust guests do not, and expect 0 or the real errno.
     hostFunction(
       'sock_connect',
       'fd:fd addr:ptr port:u32',
-      (fd, addr, port) => sock(fd).socket.connect(decodeAddress(m(), u32(addr), u32(port))),
+      (fd, addr, port) => {
+        const d = sock(fd);
+        return connectBlocking(d, () => d.socket.connect(decodeAddress(m(), u32(addr), u32(port))));
+      },
       { suspending: true, describe: describeAddress },
     ),
     // value_len is passed by value (the Go guest and wasi-go agree; WasmEdge reads a pointer).
@@ -181,7 +187,8 @@ export function wasmEdgeSockets(ctx: HostContext, net: GuestNetwork, version: Wa
         const d = sock(fd);
         m().check(u32(out), 4);
         return settle(
-          untilReady(d, 'read', () => d.accept(0)),
+          // A full fd table refuses before the connection leaves the queue.
+          untilReady(d, 'read', () => (ctx.fds.ensureRoom(), d.accept(0))),
           (conn) => m().setU32(u32(out), ctx.fds.adopt(conn)),
         );
       },
@@ -336,6 +343,11 @@ async function getaddrinfo(ctx: HostContext, net: GuestNetwork, call: AddrInfoCa
     m.setU8(rec + 2, ep.family === 4 ? WasmEdgeFamily.INET4 : WasmEdgeFamily.INET6);
     m.setU8(rec + 3, socktype);
     m.setU32(rec + 4, protocol);
+    // As WasmEdge's host: the native ai_addrlen (sizeof sockaddr_in / _in6)
+    // and no canonical name. WasmEdge's Rust crate skips records whose
+    // ai_addrlen is 0; Go's library pre-fills its records and ignores both.
+    m.setU32(rec + 8, ep.family === 4 ? 16 : 28);
+    m.setU32(rec + 20, 0);
     const sa = m.getU32(rec + 12);
     m.setU8(sa, ep.family === 4 ? WasmEdgeFamily.INET4 : WasmEdgeFamily.INET6);
     const dataPtr = m.getU32(sa + 8);
