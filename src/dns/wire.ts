@@ -1,12 +1,13 @@
 /**
  * The DNS wire format (RFC 1035, EDNS0 from RFC 6891), reduced to what the
  * stub nameserver needs: read one query, write its response with A / AAAA
- * answers or an error code.
+ * answers or an error code; and, for the DNS-over-HTTPS client of
+ * dialtone/net, write a query and read the addresses of its response.
  *
  * Everything read from a message is bounds-checked; malformed input raises
  * {@link DnsFormatError} and nothing else.
  */
-import { parseIpv4, parseIpv6 } from '../netdev/endpoint.ts';
+import { ipv6ToString, parseIpv4, parseIpv6 } from '../netdev/endpoint.ts';
 
 /** Resource record types the stub names. */
 export const DnsType = {
@@ -352,4 +353,103 @@ function addressBytes(a: DnsAnswer): Uint8Array {
   const bytes = a.type === DnsType.A ? parseIpv4(a.address) : a.type === DnsType.AAAA ? parseIpv6(a.address) : undefined;
   if (bytes === undefined) throw new RangeError(`${a.address} is not an address for record type ${String(a.type)}`);
   return bytes;
+}
+
+/** CNAME, which a resolver's answer may lead through before its addresses. */
+const TYPE_CNAME = 5;
+
+/**
+ * A query for `name` (presentation form, a trailing dot allowed) and `type`,
+ * recursion desired, with ID `id` (0 for DNS over HTTPS, RFC 8484 §4.1).
+ *
+ * @throws {DnsFormatError} for a name that cannot be sent: an empty label,
+ * a label over 63 bytes, a name over 255 bytes.
+ */
+export function buildQuery(name: string, type: number, id = 0): Uint8Array<ArrayBuffer> {
+  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name;
+  const labels = trimmed === '' ? [] : trimmed.split('.').map((l) => new TextEncoder().encode(l));
+  for (const l of labels)
+    if (l.length === 0 || l.length > 63) throw new DnsFormatError(`label of ${l.length} bytes in ${JSON.stringify(name)}`);
+  const size = nameWireSize(labels);
+  if (size > MAX_NAME_WIRE) throw new DnsFormatError(`name ${JSON.stringify(name)} is longer than 255 bytes`);
+  const out = new Uint8Array(HEADER_SIZE + size + 4);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, id);
+  out[2] = 0x01; // RD
+  view.setUint16(4, 1);
+  let off = HEADER_SIZE;
+  for (const l of labels) {
+    out[off++] = l.length;
+    out.set(l, off);
+    off += l.length;
+  }
+  out[off++] = 0;
+  view.setUint16(off, type);
+  view.setUint16(off + 2, DNS_CLASS_IN);
+  return out;
+}
+
+/** What {@link parseResponse} read: the addresses the answer gives the question's name. */
+export interface DnsResponse {
+  readonly header: DnsHeader;
+  /** The low 4 bits of the response code (NOERROR, NXDOMAIN, SERVFAIL, ...). */
+  readonly rcode: number;
+  /** TC: the answer was cut short. */
+  readonly truncated: boolean;
+  readonly question: DnsQuestion | undefined;
+  /**
+   * Addresses of the question's type owned by its name, or by a name a
+   * CNAME chain from it leads to, in answer order, each with its TTL.
+   */
+  readonly addresses: readonly { readonly address: string; readonly ttl: number }[];
+}
+
+/**
+ * Parses a response (to a query of {@link buildQuery}): its header, code,
+ * question and the A / AAAA addresses its answer section gives the
+ * question's name, following CNAMEs. Other records are skipped.
+ *
+ * @throws {DnsFormatError} on anything malformed (and for a message that is not a response); never anything else.
+ */
+export function parseResponse(msg: Uint8Array): DnsResponse {
+  const header = readHeader(msg);
+  if (header === undefined) throw new DnsFormatError(`${msg.length} bytes is shorter than a header`);
+  if (!header.response) throw new DnsFormatError('not a response (QR is 0)');
+  if (header.qdcount > 1) throw new DnsFormatError(`${header.qdcount} questions`);
+  let off = HEADER_SIZE;
+  let question: DnsQuestion | undefined;
+  if (header.qdcount === 1) {
+    const name = readName(msg, off);
+    off = name.end;
+    need(msg, off, 4, 'question');
+    question = { labels: name.labels, name: presentName(name.labels), type: u16(msg, off), class: u16(msg, off + 2) };
+    off += 4;
+  }
+  const owners = new Set(question === undefined ? [] : [question.name]);
+  const addresses: { address: string; ttl: number }[] = [];
+  for (let i = 0; i < header.ancount; i++) {
+    const owner = readName(msg, off);
+    off = owner.end;
+    need(msg, off, 10, 'record header');
+    const type = u16(msg, off);
+    const cls = u16(msg, off + 2);
+    const ttl = ((msg[off + 4]! << 24) >>> 0) + (msg[off + 5]! << 16) + (msg[off + 6]! << 8) + msg[off + 7]!;
+    const rdlength = u16(msg, off + 8);
+    const rdata = off + 10;
+    need(msg, rdata, rdlength, 'record data');
+    const ownerName = presentName(owner.labels);
+    if (cls === DNS_CLASS_IN && owners.has(ownerName)) {
+      if (type === TYPE_CNAME) {
+        const target = readName(msg, rdata);
+        if (target.end > rdata + rdlength) throw new DnsFormatError('CNAME runs past its record');
+        owners.add(presentName(target.labels));
+      } else if (type === question?.type && type === DnsType.A && rdlength === 4) {
+        addresses.push({ address: Array.from(msg.subarray(rdata, rdata + 4)).join('.'), ttl: Math.min(ttl, 0x7fffffff) });
+      } else if (type === question?.type && type === DnsType.AAAA && rdlength === 16) {
+        addresses.push({ address: ipv6ToString(msg.subarray(rdata, rdata + 16)), ttl: Math.min(ttl, 0x7fffffff) });
+      }
+    }
+    off = rdata + rdlength;
+  }
+  return { header, rcode: msg[3]! & 0x0f, truncated: (msg[2]! & 0x02) !== 0, question, addresses };
 }

@@ -4,12 +4,15 @@ import { formatEndpoint, type Endpoint } from '../netdev/endpoint.ts';
 export type StreamNetwork = 'tcp' | 'tcp4' | 'tcp6' | 'unix';
 /** Datagram networks. */
 export type PacketNetwork = 'udp' | 'udp4' | 'udp6';
+/** WebSocket networks (`dial` only): a WebSocket used as a `Conn`. */
+export type WebSocketNetwork = 'ws' | 'wss';
 /** Every network name. */
-export type NetworkName = StreamNetwork | PacketNetwork;
+export type NetworkName = StreamNetwork | PacketNetwork | WebSocketNetwork;
 
 /**
  * A network endpoint, as Go's `net.Addr`: the network's name and the
- * address as text (`127.0.0.1:80`, `[::1]:53`, `/run/app.sock`).
+ * address as text (`127.0.0.1:80`, `[::1]:53`, `/run/app.sock`; for `ws`
+ * and `wss`, the URL).
  *
  * @see https://pkg.go.dev/net#Addr
  */

@@ -5,8 +5,9 @@ import { closedError, opError, type OpContext } from './errors.ts';
 
 /**
  * A connection, shaped like Go's `net.Conn`, with promises where Go blocks:
- * a stream (TCP, Unix), or a connected datagram socket (UDP: each write is
- * one datagram, each read one datagram, and there is no end of stream).
+ * a stream (TCP, Unix, a WebSocket), or a connected datagram socket (UDP:
+ * each write is one datagram, each read one datagram, and there is no end
+ * of stream).
  * Reads and writes in one direction run one at a time, in call order, as on
  * one Go goroutine each.
  *
@@ -33,7 +34,8 @@ export class Conn extends WithDeadlines {
   }
 
   #at(op: string, syscall?: string): OpContext {
-    return { op, net: this.#network, source: String(this.localAddr), addr: String(this.remoteAddr), syscall };
+    const source = String(this.localAddr);
+    return { op, net: this.#network, source: source === '' ? undefined : source, addr: String(this.remoteAddr), syscall };
   }
 
   /**

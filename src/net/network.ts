@@ -1,3 +1,4 @@
+import { HostResolver } from '../dns/resolver.ts';
 import { SysError } from '../internal/errno.ts';
 import { ipEndpoint, ipFamily, type Endpoint, type IpEndpoint } from '../netdev/endpoint.ts';
 import type { NetDriver, NetSocket, SocketFamily } from '../netdev/socket.ts';
@@ -6,13 +7,15 @@ import { toNetworkPolicy } from '../policy/portable.ts';
 import type { RulePolicyOptions } from '../policy/rules.ts';
 import { GuestNetwork } from '../sockets/guest-network.ts';
 import { servicePort } from '../sockets/services.ts';
-import { addrOf, type NetworkName, type PacketNetwork, type StreamNetwork } from './addr.ts';
+import { addrOf, type Addr, type NetworkName, type PacketNetwork, type StreamNetwork, type WebSocketNetwork } from './addr.ts';
 import { Conn } from './conn.ts';
 import { Deadlines } from './deadlines.ts';
 import { OpError, abortedError, opError, timeoutError, type OpContext } from './errors.ts';
-import { splitHostPort } from './hostport.ts';
+import { joinHostPort, splitHostPort } from './hostport.ts';
 import { Listener } from './listener.ts';
 import { PacketConn } from './packet-conn.ts';
+import type { Resolver } from './resolver.ts';
+import { WebSocketSocket, openWebSocket } from './websocket.ts';
 
 /** How a {@link Network} reaches the world. */
 export interface NetworkOptions {
@@ -26,6 +29,12 @@ export interface NetworkOptions {
   policy?: NetworkPolicy | RulePolicyOptions;
   /** Most sockets open at once (EMFILE past it; default 1024). */
   maxSockets?: number;
+  /**
+   * Where names are looked up (dials by name and the lookups): a
+   * {@link Resolver} (DNS over HTTPS). Default: the driver's (the system
+   * resolver on Node; the relay, through stand-in addresses, for a `WispDriver`).
+   */
+  resolver?: Resolver;
 }
 
 /** Options of {@link Network.dial}. */
@@ -51,12 +60,15 @@ const LISTEN_BACKLOG = 511;
  */
 export class Network {
   readonly #net: GuestNetwork;
+  readonly #policy: NetworkPolicy;
 
   constructor(options: NetworkOptions) {
+    this.#policy = toNetworkPolicy(options.policy) ?? ALLOW_ALL;
     this.#net = new GuestNetwork({
       driver: options.driver,
-      policy: toNetworkPolicy(options.policy) ?? ALLOW_ALL,
+      policy: this.#policy,
       maxSockets: options.maxSockets,
+      resolver: options.resolver === undefined ? undefined : new HostResolver({ lookup: options.resolver.lookup }),
       // Unix paths are host paths as given: there are no preopens to map through.
       unixPath: (path) => ({ path, address: path, release: () => {} }),
     });
@@ -67,11 +79,14 @@ export class Network {
    * Go's `net.Dial`. A host name is looked up (the policy must allow it)
    * and its addresses are tried in order. On `udp`, `udp4`, `udp6` it
    * connects a datagram socket (nothing is sent: refusals show on read).
+   * On `ws` and `wss`, `address` is a URL (`ws://host:port/path`) and the
+   * `Conn` is the platform's WebSocket (docs/net.md, "WebSockets").
    * Rejects with an {@link OpError}.
    *
    * @see https://pkg.go.dev/net#Dial
    */
-  async dial(network: StreamNetwork | PacketNetwork, address: string, options: DialOptions = {}): Promise<Conn> {
+  async dial(network: StreamNetwork | PacketNetwork | WebSocketNetwork, address: string, options: DialOptions = {}): Promise<Conn> {
+    if (network === 'ws' || network === 'wss') return this.#dialWebSocket(network, address, options);
     const at: OpContext = { op: 'dial', net: network, addr: address };
     const deadlines = new Deadlines();
     if (options.timeout !== undefined) deadlines.set('write', Date.now() + options.timeout);
@@ -108,6 +123,59 @@ export class Network {
       }
     }
     throw last ?? opError(at, new SysError('EHOSTUNREACH'));
+  }
+
+  /**
+   * `ws` / `wss`: the policy judges the URL's host and port as a TCP dial's
+   * (a name is looked up, through the policy, and allowed when one of its
+   * addresses is), then the platform's WebSocket connects to the URL as
+   * given (it resolves the name again itself, as a browser must for TLS).
+   * The driver carries nothing: the bytes go over the platform's WebSocket.
+   */
+  async #dialWebSocket(network: WebSocketNetwork, address: string, options: DialOptions): Promise<Conn> {
+    const at: OpContext = { op: 'dial', net: network, addr: address };
+    const signal = options.signal;
+    if (signal?.aborted === true) throw abortedError(at, signal.reason);
+    let url: URL;
+    try {
+      url = new URL(address);
+    } catch {
+      throw new OpError({ ...at, code: 'ERR_NET_ADDRESS', reason: `${address} is not a URL` });
+    }
+    if (options.localAddr !== undefined) {
+      throw new OpError({ ...at, code: 'ENOTSUP', reason: 'a WebSocket cannot choose its local address' });
+    }
+    if (url.protocol !== `${network}:`) {
+      throw new OpError({ ...at, code: 'ERR_NET_ADDRESS', reason: `a ${network} address is a ${network}:// URL, not ${url.protocol}//` });
+    }
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = url.port === '' ? (network === 'wss' ? 443 : 80) : Number(url.port);
+    const started = Date.now();
+    let remote: Endpoint = ipEndpoint(ipFamily(host) === 0 ? '0.0.0.0' : host, port);
+    if (this.#policy !== ALLOW_ALL || ipFamily(host) !== 0) {
+      const targets = await withDeadline(this.#resolve('tcp', joinHostPort(host, String(port)), 'dial'), options.timeout, at, signal);
+      const decisions = targets.map((ep) => ({ ep, d: this.#policy.check('connect', ep) }));
+      const allowed = decisions.find((x) => x.d.allowed);
+      if (allowed === undefined) {
+        const why = decisions[0]?.d;
+        throw opError({ ...at, syscall: 'connect' }, new SysError('EACCES', why !== undefined && !why.allowed ? why.reason : undefined));
+      }
+      remote = allowed.ep;
+    }
+    const left = options.timeout === undefined ? undefined : Math.max(0, options.timeout - (Date.now() - started));
+    let ws: WebSocket | undefined;
+    try {
+      const opening = openWebSocket(url.href);
+      ws = opening.ws;
+      await withDeadline(opening.opened, left, at, signal);
+    } catch (err) {
+      ws?.close();
+      throw opError({ ...at, syscall: 'connect' }, err);
+    }
+    const remoteAddr = webSocketAddr(network, url.href, ipFamily(host) === 0 ? undefined : host, port);
+    const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+    const localAddr = webSocketAddr(network, typeof origin === 'string' ? origin : '', undefined, 0);
+    return new Conn(new WebSocketSocket(ws, remote), network, localAddr, remoteAddr);
   }
 
   /**
@@ -212,6 +280,11 @@ export class Network {
     if (fitting.length === 0) throw opError(at, new SysError('EADDRNOTAVAIL', `no ${network} address for ${host}`));
     return fitting.map((a) => ipEndpoint(a, port));
   }
+}
+
+/** The {@link Addr} of a WebSocket end: `text` is the URL (remote) or the page's origin (local; empty outside a page). */
+function webSocketAddr(network: WebSocketNetwork, text: string, ip: string | undefined, port: number): Addr {
+  return Object.freeze({ network, ip, port, toString: () => text });
 }
 
 /** `promise`, or the timeout error after `ms`, or the canceled error when `signal` aborts. */

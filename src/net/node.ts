@@ -6,7 +6,7 @@
  * @module
  */
 import { NodeDriver } from '../netdev/node/driver.ts';
-import type { PacketNetwork, StreamNetwork } from './addr.ts';
+import type { PacketNetwork, StreamNetwork, WebSocketNetwork } from './addr.ts';
 import type { Conn } from './conn.ts';
 import type { Listener } from './listener.ts';
 import { Network, type DialOptions } from './network.ts';
@@ -18,7 +18,7 @@ export * from './index.ts';
 export const defaultNetwork: Network = new Network({ driver: new NodeDriver() });
 
 /** Go's `net.Dial` on {@link defaultNetwork}: see {@link Network.dial}. */
-export function dial(network: StreamNetwork | PacketNetwork, address: string, options?: DialOptions): Promise<Conn> {
+export function dial(network: StreamNetwork | PacketNetwork | WebSocketNetwork, address: string, options?: DialOptions): Promise<Conn> {
   return defaultNetwork.dial(network, address, options);
 }
 

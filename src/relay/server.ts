@@ -13,7 +13,9 @@
  * With `allowListen`, clients that list dialtone's listening extension
  * (docs/wisp-extensions.md) may also listen: the relay binds a port where
  * `allowListen` allows and hands each connection to the client as a new
- * stream. Without it the extension is not offered.
+ * stream; with the UDP listening extension too, it binds UDP ports and
+ * carries each datagram with its peer's address. Without it neither
+ * extension is offered.
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -38,10 +40,12 @@ import {
   encodeData,
   encodeInfo,
   encodeAccept,
+  encodeDatagram,
   encodeListening,
   type WispExtension,
   type WispPacket,
 } from '../wisp/packet.ts';
+import type { IpEndpoint } from '../netdev/endpoint.ts';
 import { Destinations, type RelayResolveFn } from './destinations.ts';
 import { serveStatic } from './static.ts';
 
@@ -263,10 +267,25 @@ interface Stream {
   closed: boolean;
 }
 
-/** A client's listener (listening extension). */
+/** A client's listener (listening extension): TCP (`server`) or UDP (`udp`). */
 interface Listener {
   readonly id: number;
   server?: net.Server;
+  udp?: dgram.Socket;
+  /**
+   * UDP: peers the client may send to without asking the rules again, by
+   * `address port` as the client names them: those heard from (a reply, as a
+   * stateful firewall lets through) and destinations already allowed, each
+   * for {@link UDP_PEER_TTL_MS} after it was last heard from or allowed.
+   * Bounded, least recently used first out.
+   */
+  readonly peers: Map<string, { address: string; port: number; until: number }>;
+  /** UDP: bytes handed to the socket and not yet sent, plus datagrams waiting for a decision. */
+  queued: number;
+  /** UDP: destinations being judged (bounded). */
+  deciding: number;
+  /** UDP: peers and destinations already logged as refused (bounded, so a flood logs a few lines). */
+  readonly logged: Set<string>;
   /** LISTENING was sent. */
   listening: boolean;
   closed: boolean;
@@ -289,6 +308,8 @@ class Session {
   #confirm = false;
   /** The client listed the listening extension (and the relay offers it). */
   #listenExt = false;
+  /** The client listed the UDP listening extension too. */
+  #udpListenExt = false;
   #buffered = 0;
   #tokens: number;
   #lastRefill = Date.now();
@@ -310,7 +331,10 @@ class Session {
         { id: ExtensionId.UDP, payload: new Uint8Array() },
         { id: ExtensionId.STREAM_CONFIRMATION, payload: new Uint8Array() },
       ];
-      if (destinations.listens) extensions.push({ id: ExtensionId.DIALTONE_LISTEN, payload: new Uint8Array() });
+      if (destinations.listens) {
+        extensions.push({ id: ExtensionId.DIALTONE_LISTEN, payload: new Uint8Array() });
+        extensions.push({ id: ExtensionId.DIALTONE_LISTEN_UDP, payload: new Uint8Array() });
+      }
       this.#send(encodeInfo(2, 0, extensions));
     }
     this.#send(encodeContinue(0, STREAM_BUFFER_PACKETS));
@@ -365,10 +389,17 @@ class Session {
       if (!first || this.#ws.protocol === '') return this.#fail('unexpected INFO');
       this.#confirm = p.extensions.some((e) => e.id === ExtensionId.STREAM_CONFIRMATION);
       this.#listenExt = this.#destinations.listens && p.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN);
+      this.#udpListenExt = this.#listenExt && p.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN_UDP);
       return;
     }
     if (p.type === 'connect') return void this.#open(p.stream, p.streamType, p.host, p.port);
     if (p.type === 'listen') return this.#listen(p.stream, p.streamType, p.host, p.port);
+    if (p.type === 'datagram') {
+      const l = this.#listeners.get(p.stream);
+      // To a listener that is not (or no longer) a bound UDP one: dropped, as a late DATA is.
+      if (l?.udp !== undefined && l.listening) this.#datagramOut(l, p.address, p.port, p.data);
+      return;
+    }
     if (p.type === 'close') {
       const l = this.#listeners.get(p.stream);
       if (l !== undefined) return this.#closeListener(l, undefined);
@@ -411,7 +442,7 @@ class Session {
   #listen(id: number, type: number, host: string, port: number): void {
     const shown = host.length > 80 ? `${host.slice(0, 80)}...` : host;
     const what =
-      `${shown.includes(':') && !shown.startsWith('[') ? `[${shown}]` : shown}:${port} (${type === StreamType.TCP ? 'tcp' : `type ${type}`})`.replace(
+      `${shown.includes(':') && !shown.startsWith('[') ? `[${shown}]` : shown}:${port} (${type === StreamType.TCP ? 'tcp' : type === StreamType.UDP ? 'udp' : `type ${type}`})`.replace(
         /[^\x20-\x7e]/g,
         '?',
       );
@@ -425,7 +456,17 @@ class Session {
         what,
       );
     }
-    if (type !== StreamType.TCP) return this.#refuseListen(id, CloseReason.INVALID_INFO, 'only TCP listeners are offered', what);
+    if (type === StreamType.UDP && !this.#udpListenExt) {
+      return this.#refuseListen(
+        id,
+        CloseReason.INVALID_INFO,
+        `the client did not list extension 0x${ExtensionId.DIALTONE_LISTEN_UDP.toString(16)}`,
+        what,
+      );
+    }
+    if (type !== StreamType.TCP && type !== StreamType.UDP) {
+      return this.#refuseListen(id, CloseReason.INVALID_INFO, 'only TCP and UDP listeners are offered', what);
+    }
     if (!this.#hasToken()) return this.#refuseListen(id, CloseReason.THROTTLED, 'too many new streams per second', what);
     if (this.#listeners.size >= this.#limits.maxListeners) {
       return this.#refuseListen(id, CloseReason.THROTTLED, `too many listeners (at most ${this.#limits.maxListeners})`, what);
@@ -434,8 +475,9 @@ class Session {
     const d = this.#destinations.decideListen(host, port);
     if (!d.allowed)
       return this.#refuseListen(id, d.invalid === true ? CloseReason.ADDRESS_NOT_AVAILABLE : CloseReason.BLOCKED, d.reason, what);
-    const l: Listener = { id, listening: false, closed: false };
+    const l: Listener = { id, listening: false, closed: false, peers: new Map(), queued: 0, deciding: 0, logged: new Set() };
     this.#listeners.set(id, l);
+    if (type === StreamType.UDP) return this.#listenUdp(l, d.endpoint, what);
     const server = net.createServer({ noDelay: true }, (sock) => this.#inbound(l, sock));
     l.server = server;
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -459,6 +501,92 @@ class Session {
       server.on('error', () => this.#closeListener(l, CloseReason.NETWORK_ERROR));
       this.#send(encodeListening(id, bound.port, bound.address));
     });
+  }
+
+  /** LISTEN for UDP: bind a datagram socket where the rules allowed, then relay datagrams both ways with their peers. */
+  #listenUdp(l: Listener, at: IpEndpoint, what: string): void {
+    const sock = dgram.createSocket(at.family === 6 ? 'udp6' : 'udp4');
+    l.udp = sock;
+    sock.once('error', (err: NodeJS.ErrnoException) => {
+      if (l.closed || l.listening) return;
+      this.#listeners.delete(l.id);
+      l.closed = true;
+      closeQuietly(sock);
+      this.#refuseListen(l.id, listenCloseReasonFor(err.code), `cannot listen: ${err.code ?? err.message}`, what);
+    });
+    sock.on('message', (msg, rinfo) => this.#datagramIn(l, msg, rinfo.address, rinfo.port));
+    sock.bind({ address: at.address, port: at.port, exclusive: true }, () => {
+      if (l.closed) return closeQuietly(sock);
+      const bound = sock.address();
+      const again = this.#destinations.decideListen(bound.address, bound.port);
+      if (!again.allowed) {
+        this.#listeners.delete(l.id);
+        l.closed = true;
+        closeQuietly(sock);
+        return this.#refuseListen(l.id, CloseReason.BLOCKED, again.reason, what);
+      }
+      l.listening = true;
+      sock.on('error', () => this.#closeListener(l, CloseReason.NETWORK_ERROR));
+      this.#send(encodeListening(l.id, bound.port, bound.address));
+    });
+  }
+
+  /** A datagram to UDP listener `l`: to the client with its sender, unless `--deny-net` covers the sender or the client lags. */
+  #datagramIn(l: Listener, msg: Buffer, address: string, port: number): void {
+    if (!l.listening || l.closed) return;
+    const peer = this.#destinations.acceptFrom(address, port);
+    if (!peer.allowed) return this.#logOnce(l, `from ${address}:${port}`, peer.reason);
+    remember(l.peers, `${address} ${port}`, { address, port, until: Date.now() + UDP_PEER_TTL_MS });
+    // Datagrams may be dropped: never queue without bound for a slow client.
+    if (this.#outstanding <= CLIENT_HIGH_WATER) this.#send(encodeDatagram(l.id, port, address, msg));
+  }
+
+  /**
+   * A datagram from the client through UDP listener `l` to `host`:`port`:
+   * sent at once to a peer heard from (or allowed) before; any other
+   * destination is judged first, as a UDP CONNECT to it would be. Dropped
+   * (as UDP may drop) past the queue bound, while too many are being
+   * judged, or when refused (one log line per destination).
+   */
+  #datagramOut(l: Listener, host: string, port: number, data: Uint8Array): void {
+    if (data.length > MAX_UDP_PAYLOAD || l.queued + data.length > UDP_LISTENER_QUEUE_BYTES) return;
+    const key = `${host} ${port}`;
+    const known = l.peers.get(key);
+    const copy = Buffer.from(data);
+    if (known !== undefined && known.until > Date.now()) return this.#udpListenerSend(l, known, copy);
+    if (l.deciding >= MAX_UDP_DECISIONS) return;
+    l.deciding++;
+    l.queued += copy.length;
+    void this.#destinations.decide(host, port, 'udp').then((d) => {
+      l.deciding--;
+      l.queued -= copy.length;
+      if (l.closed) return;
+      if (!d.allowed) return this.#logOnce(l, `to ${host}:${port}`, d.reason);
+      const to = { address: d.endpoint.address, port: d.endpoint.port, until: Date.now() + UDP_PEER_TTL_MS };
+      remember(l.peers, key, to);
+      this.#udpListenerSend(l, to, copy);
+    });
+  }
+
+  #udpListenerSend(l: Listener, to: { address: string; port: number }, data: Buffer): void {
+    const sock = l.udp;
+    if (sock === undefined || l.closed) return;
+    l.queued += data.length;
+    try {
+      // A send error (another family, an unreachable peer) is UDP's silent loss.
+      sock.send(data, to.port, to.address, () => {
+        l.queued -= data.length;
+      });
+    } catch {
+      l.queued -= data.length;
+    }
+  }
+
+  /** One log line per refused UDP peer or destination of a listener (at most {@link MAX_UDP_LOGGED}). */
+  #logOnce(l: Listener, what: string, why: string): void {
+    if (l.logged.has(what) || l.logged.size >= MAX_UDP_LOGGED) return;
+    l.logged.add(what);
+    this.#log(`relay: dropped datagrams ${what} on UDP listener ${l.id} of ${this.#peer}: ${why}`.replace(/[^\x20-\x7e]/g, '?'));
   }
 
   /** A connection to listener `l`: a new stream of the relay's, announced by ACCEPT, then an ordinary TCP stream. */
@@ -500,6 +628,7 @@ class Session {
     l.closed = true;
     this.#listeners.delete(l.id);
     l.server?.close();
+    if (l.udp !== undefined) closeQuietly(l.udp);
     if (reason !== undefined) this.#send(encodeClose(l.id, reason));
   }
 
@@ -663,6 +792,35 @@ const MAX_DATA = 64 * 1024;
 /** Bytes queued on a client's WebSocket above which its TCP destinations are paused. */
 const CLIENT_HIGH_WATER = 4 * 1024 * 1024;
 const CLIENT_LOW_WATER = 1024 * 1024;
+
+/** The largest UDP payload (IPv4). */
+const MAX_UDP_PAYLOAD = 65507;
+/** Bytes a UDP listener may have queued towards its peers; past it datagrams are dropped. */
+const UDP_LISTENER_QUEUE_BYTES = 1024 * 1024;
+/** Destinations of one UDP listener being judged at once; past it datagrams to new destinations are dropped. */
+const MAX_UDP_DECISIONS = 16;
+/** Peers one UDP listener remembers as answerable without asking the rules. */
+const MAX_UDP_PEERS = 1024;
+/** How long a UDP listener's peer stays answerable after it was last heard from (as the guest's own recent peers: 120 s, conntrack's UDP default). */
+const UDP_PEER_TTL_MS = 120_000;
+/** Refused peers and destinations logged per UDP listener. */
+const MAX_UDP_LOGGED = 16;
+
+/** Records `key` as the most recently used entry of a bounded map. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_UDP_PEERS) map.delete(map.keys().next().value as string);
+}
+
+/** Closes a datagram socket that may already be closed. */
+function closeQuietly(sock: dgram.Socket): void {
+  try {
+    sock.close();
+  } catch {
+    // ERR_SOCKET_DGRAM_NOT_RUNNING: already closed.
+  }
+}
 
 /** The CLOSE reason answering a LISTEN the system would not bind (docs/wisp-extensions.md). */
 function listenCloseReasonFor(code: string | undefined): number {

@@ -6,8 +6,10 @@
  * malformed throws {@link WispProtocolError} and nothing else.
  *
  * Besides Wisp's own packets it knows those of dialtone's listening
- * extension (LISTEN, LISTENING, ACCEPT: docs/wisp-extensions.md), which
- * peers send only once both listed {@link ExtensionId.DIALTONE_LISTEN}.
+ * extensions (LISTEN, LISTENING, ACCEPT, and DATAGRAM for UDP listeners:
+ * docs/wisp-extensions.md), which peers send only once both listed
+ * {@link ExtensionId.DIALTONE_LISTEN} (and, for UDP,
+ * {@link ExtensionId.DIALTONE_LISTEN_UDP}).
  * @module
  */
 
@@ -24,6 +26,11 @@ export const PacketType = {
   LISTENING: 0xd2,
   /** dialtone listening extension, relay → client: a connection arrived (u32 new stream id, u16 peer port, peer address). */
   ACCEPT: 0xd3,
+  /**
+   * dialtone UDP listening extension, both ways on a UDP listener's stream: one
+   * datagram and its peer (u16 port, u8 address length, address, payload).
+   */
+  DATAGRAM: 0xd6,
 } as const;
 
 /** Stream types of a CONNECT. */
@@ -61,6 +68,8 @@ export const ExtensionId = {
   STREAM_CONFIRMATION: 0x05,
   /** dialtone's listening extension (docs/wisp-extensions.md). */
   DIALTONE_LISTEN: 0xda,
+  /** dialtone's UDP listening extension (docs/wisp-extensions.md); used with {@link DIALTONE_LISTEN}. */
+  DIALTONE_LISTEN_UDP: 0xdb,
 } as const;
 
 /**
@@ -97,6 +106,15 @@ export type WispPacket =
       readonly newStream: number;
       readonly port: number;
       readonly address: string;
+    }
+  | {
+      readonly type: 'datagram';
+      /** The UDP listener's stream. */
+      readonly stream: number;
+      /** The peer: the sender (relay → client) or the destination (client → relay). */
+      readonly port: number;
+      readonly address: string;
+      readonly data: Uint8Array;
     }
   | {
       readonly type: 'info';
@@ -157,6 +175,22 @@ export function encodeAccept(stream: number, newStream: number, port: number, ad
   return buf;
 }
 
+/**
+ * DATAGRAM (UDP listening extension): on UDP listener `stream`, `data` from
+ * (relay → client) or to (client → relay) `address`:`port`. `address` is 1 to
+ * {@link MAX_HOSTNAME_LENGTH} bytes of UTF-8 (RangeError otherwise: a caller's bug).
+ */
+export function encodeDatagram(stream: number, port: number, address: string, data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const name = new TextEncoder().encode(address);
+  if (name.length === 0 || name.length > MAX_HOSTNAME_LENGTH) throw new RangeError(`DATAGRAM address of ${name.length} bytes`);
+  const { buf, view } = header(PacketType.DATAGRAM, stream, 3 + name.length + data.length);
+  view.setUint16(5, port, true);
+  view.setUint8(7, name.length);
+  buf.set(name, 8);
+  buf.set(data, 8 + name.length);
+  return buf;
+}
+
 /** DATA: `data` for `stream` (copied). */
 export function encodeData(stream: number, data: Uint8Array): Uint8Array<ArrayBuffer> {
   const { buf } = header(PacketType.DATA, stream, data.length);
@@ -210,7 +244,7 @@ function hostText(bytes: Uint8Array, what: string): string {
  * Decodes one packet. DATA payloads are views into `bytes` (copy them to
  * keep them). Throws {@link WispProtocolError} for a packet that is too
  * short, too long, of an unknown type, or whose host name or address (CONNECT,
- * LISTEN, LISTENING, ACCEPT) is not UTF-8 or longer than
+ * LISTEN, LISTENING, ACCEPT, DATAGRAM) is not UTF-8 or longer than
  * {@link MAX_HOSTNAME_LENGTH}; never anything else.
  */
 export function decodePacket(bytes: Uint8Array): WispPacket {
@@ -249,6 +283,19 @@ export function decodePacket(bytes: Uint8Array): WispPacket {
         port: view.getUint16(9, true),
         address: hostText(bytes.subarray(11), 'ACCEPT address'),
       };
+    case PacketType.DATAGRAM: {
+      need(3, 'DATAGRAM');
+      const len = view.getUint8(7);
+      if (len === 0) throw new WispProtocolError('DATAGRAM address is empty');
+      need(3 + len, 'DATAGRAM');
+      return {
+        type: 'datagram',
+        stream,
+        port: view.getUint16(5, true),
+        address: hostText(bytes.subarray(8, 8 + len), 'DATAGRAM address'),
+        data: bytes.subarray(8 + len),
+      };
+    }
     case PacketType.DATA:
       return { type: 'data', stream, data: bytes.subarray(HEADER) };
     case PacketType.CONTINUE:

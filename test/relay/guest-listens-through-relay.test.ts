@@ -1,9 +1,11 @@
 // A Go net/http server guest listening through a relay (`dialtone run
 // --relay` against `dialtone relay --allow-listen`): the relay binds the port
-// and hands the guest each connection (docs/wisp-extensions.md). A relay
+// and hands the guest each connection (docs/wisp-extensions.md); a Go UDP
+// server guest binds a UDP port there the same way. A relay
 // that does not offer listening makes it "not supported"; one that refuses
 // the address, "permission denied", with a log line.
 import assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { startRelay } from '../../src/relay/server.ts';
 import { dialtone, startDialtone, type RunningCli } from '../helpers/cli.ts';
@@ -86,3 +88,36 @@ test('dialtone relay refuses a bad --allow-listen entry as a usage error, exit 2
   assert.equal(r.status, 2);
   assert.equal(r.stderr, 'dialtone: --allow-listen entry "127.0.0.1:99999": port 99999 is out of range (0-65535)\n');
 });
+
+test(
+  'a Go UDP server guest binds a port through the relay and echoes datagrams from a node:dgram client',
+  { timeout: 60_000 },
+  async () => {
+    const g = startDialtone(['run', '--relay', relayUrl, '--allow-listen=127.0.0.1', guest('udpecho'), 'server', '127.0.0.1:0', '3'], {
+      timeoutMs: 50_000,
+    });
+    const client = dgram.createSocket('udp4');
+    try {
+      const [, port] = await g.waitForLine(/^listening on 127\.0\.0\.1:(\d+)$/);
+      await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
+      const replies: { text: string; port: number }[] = [];
+      client.on('message', (msg, rinfo) => replies.push({ text: msg.toString(), port: rinfo.port }));
+      for (const word of ['alpha', 'beta', 'gamma']) {
+        const before = replies.length;
+        // UDP may drop: resend a few times until the echo arrives.
+        for (let i = 0; i < 50 && replies.length === before; i++) {
+          if (i % 10 === 0) client.send(word, Number(port), '127.0.0.1');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.deepEqual(replies.at(-1), { text: word, port: Number(port) }, 'the echo comes from the port the guest bound');
+      }
+      const r = await g.exited;
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(String(r.stdout), /echoed alpha\nechoed beta\nechoed gamma\n$/);
+    } finally {
+      client.close();
+      g.kill();
+      await g.exited;
+    }
+  },
+);

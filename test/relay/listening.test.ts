@@ -125,6 +125,7 @@ test('the relay lists extension 0xDA in its INFO only with allowListen; without 
         [ExtensionId.UDP, 0],
         [ExtensionId.STREAM_CONFIRMATION, 0],
         [ExtensionId.DIALTONE_LISTEN, 0],
+        [ExtensionId.DIALTONE_LISTEN_UDP, 0],
       ],
     );
     c.ws.close();

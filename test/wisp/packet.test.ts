@@ -18,6 +18,7 @@ import {
   encodeConnect,
   encodeContinue,
   encodeData,
+  encodeDatagram,
   encodeInfo,
   encodeAccept,
   encodeListen,
@@ -147,6 +148,9 @@ const valid = fc.oneof(
   fc
     .tuple(fc.nat(), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 65535 }), fc.string({ maxLength: 80 }))
     .map(([s, n, p, a]) => encodeAccept(s, n, p, a)),
+  fc
+    .tuple(fc.nat(), fc.integer({ min: 0, max: 65535 }), fc.string({ minLength: 1, maxLength: 60 }), fc.uint8Array({ maxLength: 300 }))
+    .map(([s, p, a, d]) => encodeDatagram(s, p, a, d)),
 );
 const mutated = fc
   .tuple(valid, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.option(fc.nat(), { nil: undefined }))
@@ -177,6 +181,11 @@ test('the decoder never throws anything but WispProtocolError, and what it retur
         assert.ok(p.address.length <= MAX_HOSTNAME_LENGTH);
       }
       if (p.type === 'accept') assert.ok(p.newStream >= 0 && p.newStream <= 0xffffffff);
+      if (p.type === 'datagram') {
+        assert.ok(p.port >= 0 && p.port <= 65535);
+        assert.ok(p.address.length >= 1 && p.address.length <= MAX_HOSTNAME_LENGTH);
+        assert.ok(p.data.length <= bytes.length - 8 - p.address.length);
+      }
       if (p.type === 'info') assert.ok(p.extensions.reduce((n, e) => n + 5 + e.payload.length, 2) === bytes.length - 5);
     }),
     { numRuns: 3000 },
@@ -212,5 +221,7 @@ function reencode(p: WispPacket): Uint8Array {
       return encodeListening(p.stream, p.port, p.address);
     case 'accept':
       return encodeAccept(p.stream, p.newStream, p.port, p.address);
+    case 'datagram':
+      return encodeDatagram(p.stream, p.port, p.address, p.data);
   }
 }

@@ -3,6 +3,7 @@ import {
   CloseReason,
   ExtensionId,
   FIRST_RELAY_STREAM,
+  StreamType,
   WispProtocolError,
   closeReasonName,
   decodePacket,
@@ -28,6 +29,8 @@ export interface StreamHandler {
    * to refuse it (the connection then closes it).
    */
   accepted?(id: number, port: number, address: string): StreamHandler | undefined;
+  /** DATAGRAM, on a UDP listener stream: `data` (a view: copy it to keep it) from `address`:`port`. */
+  datagram?(port: number, address: string, data: Uint8Array): void;
 }
 
 /** How long a closing socket waits for the WebSocket to send what it had queued. */
@@ -58,6 +61,8 @@ export class WispConnection {
   udp = true;
   /** The relay lets clients listen (v2, when it lists dialtone's extension 0xDA: docs/wisp-extensions.md). */
   listens = false;
+  /** The relay lets clients listen on UDP too (when it also lists dialtone's extension 0xDB). */
+  listensUdp = false;
   /** Called once each when the WebSocket may take more (its buffer drained). */
   readonly #drainers = new Set<() => void>();
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
@@ -128,11 +133,13 @@ export class WispConnection {
             this.udp = p.extensions.some((x) => x.id === ExtensionId.UDP);
             this.confirms = p.extensions.some((x) => x.id === ExtensionId.STREAM_CONFIRMATION);
             this.listens = p.extensions.some((x) => x.id === ExtensionId.DIALTONE_LISTEN);
+            this.listensUdp = this.listens && p.extensions.some((x) => x.id === ExtensionId.DIALTONE_LISTEN_UDP);
             ws.send(
               encodeInfo(2, 0, [
                 { id: ExtensionId.UDP, payload: new Uint8Array() },
                 { id: ExtensionId.STREAM_CONFIRMATION, payload: new Uint8Array() },
                 { id: ExtensionId.DIALTONE_LISTEN, payload: new Uint8Array() },
+                { id: ExtensionId.DIALTONE_LISTEN_UDP, payload: new Uint8Array() },
               ]),
             );
           } else if (p.type === 'continue' && !settled) {
@@ -149,6 +156,7 @@ export class WispConnection {
         if (p.type === 'accept') return this.#accept(h, p.newStream, p.port, p.address);
         if (h === undefined) return;
         if (p.type === 'data') h.data(p.data);
+        else if (p.type === 'datagram') h.datagram?.(p.port, p.address, p.data);
         else if (p.type === 'continue') h.credit(p.remaining);
         else if (p.type === 'close') {
           this.#streams.delete(p.stream);
@@ -177,6 +185,7 @@ export class WispConnection {
     const ws = this.#ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) throw new SysError('ENETUNREACH', `relay ${this.url} is not connected`);
     if (!this.listens) throw new SysError('ENOTSUP', `relay ${this.url} does not offer listening`);
+    if (type === StreamType.UDP && !this.listensUdp) throw new SysError('ENOTSUP', `relay ${this.url} does not offer UDP listening`);
     const id = this.#newId();
     this.#streams.set(id, handler);
     ws.send(encodeListen(id, type, port, host));
