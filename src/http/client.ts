@@ -1,18 +1,17 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
-import type { Duplex } from 'node:stream';
-import * as tls from 'node:tls';
+import type { Conn } from '../net/conn.ts';
 import { joinHostPort } from '../net/hostport.ts';
 import type { Network } from '../net/network.ts';
 import { Body } from './body.ts';
-import { ConnStream } from './conn-stream.ts';
-import { groupHeaders, toHeaders } from './headers.ts';
+import { HttpParseError, type MessageHead } from './llhttp/parser.ts';
+import { MessageReader, type ByteStream } from './message-reader.ts';
+import { Pool, type PooledConn } from './pool.ts';
+import { LAST_CHUNK, chunk, concat, encodeHead, isToken, toBytes, toHeaders, wantsClose } from './wire.ts';
 
 /** A request for {@link Client.do}, shaped like Go's `*http.Request` on the client side. */
 export interface ClientRequest {
   /** Default `GET`. */
   method?: string;
-  /** Where to send it (`http:` or `https:`). */
+  /** Where to send it (`http:`, or `https:` where the client has TLS). */
   url: string | URL;
   /**
    * Headers to send, on every hop of a redirect too, except that the
@@ -21,8 +20,12 @@ export interface ClientRequest {
    * from https to http.
    */
   header?: HeadersInit;
-  /** The whole body (sent with a Content-Length), or none. */
-  body?: Uint8Array | string;
+  /**
+   * The body: whole (sent with a Content-Length), or a stream of chunks
+   * (sent chunked; a 307/308 redirect cannot resend it, so the redirect
+   * itself is the answer, as in Go without `GetBody`), or none.
+   */
+  body?: Uint8Array | string | AsyncIterable<Uint8Array>;
 }
 
 /** A response, shaped like Go's `*http.Response`. */
@@ -39,18 +42,29 @@ export interface ClientResponse {
   readonly body: Body;
 }
 
+/**
+ * Makes a TLS connection over a dialled `conn` for https:
+ * dialtone/http has none of its own; on Node, `dialtone/http` passes one
+ * made with `node:tls`.
+ */
+export type TlsConnect = (conn: Conn, target: { servername: string; port: number }) => Promise<ByteStream>;
+
 /** Options of a {@link Client}. */
 export interface ClientOptions {
   /** Where connections are dialled (and under which policy). */
   network: Network;
-  /** Milliseconds from sending a request until its response headers arrive, each hop (default: none). */
+  /** Milliseconds from sending a request until its response headers arrive, each hop; the dial too (default: none). */
   timeout?: number;
   /** Redirects followed before giving up (default 10, as Go). */
   maxRedirects?: number;
   /** Connections kept per host (default 16); idle ones are reused (keep-alive). */
   maxConnsPerHost?: number;
-  /** Extra TLS options for https (e.g. `ca` for a private CA). */
-  tls?: tls.ConnectionOptions;
+  /** Bytes of a response's status line and header fields (default 64 KiB); past it the request fails with `ERR_HEADER_TOO_LARGE`. */
+  maxHeaderBytes?: number;
+  /** Header fields in a response (default 256); past it the request fails with `ERR_TOO_MANY_HEADERS`. */
+  maxHeaders?: number;
+  /** How https connections get their TLS (without it, https fails with `ERR_UNSUPPORTED_PROTOCOL`). */
+  tlsConnect?: TlsConnect;
 }
 
 /**
@@ -63,7 +77,12 @@ export class HttpError extends Error {
   readonly op: string;
   /** The URL of the request that failed (the last hop's, after redirects). */
   readonly url: string;
-  /** A stable code: the cause's (`ECONNREFUSED`, `EACCES`, ...), `ETIMEDOUT`, or `ERR_TOO_MANY_REDIRECTS`, `ERR_UNSUPPORTED_PROTOCOL`. */
+  /**
+   * A stable code: the cause's (`ECONNREFUSED`, `EACCES`, ...), `ETIMEDOUT`,
+   * `ECONNRESET` (closed before answering), `ERR_TOO_MANY_REDIRECTS`,
+   * `ERR_UNSUPPORTED_PROTOCOL`, `ERR_INVALID_METHOD`, or a malformed
+   * response's (`HPE_...`, `ERR_HEADER_TOO_LARGE`, `ERR_TOO_MANY_HEADERS`).
+   */
   readonly code: string;
   /** Whether a timeout passed (Go's `Timeout()`): `code` is `ETIMEDOUT`. */
   readonly timeout: boolean;
@@ -83,6 +102,12 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Headers that carry credentials: not sent on to another host, nor from https to http (Go's shouldCopyHeaderOnRedirect). */
 const SENSITIVE = ['authorization', 'proxy-authorization', 'www-authenticate', 'proxy-authenticate', 'cookie', 'cookie2'];
 
+/** Methods a request may be retried with when a reused connection turns out closed (Go's isReplayable). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** Methods that carry a body, so that an empty one is sent as Content-Length: 0. */
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
 /**
  * Whether credentials sent to `from` may follow a redirect to `to`: the
  * same host or a subdomain of it (as Go), on the same port (or from
@@ -101,34 +126,29 @@ function portOf(url: URL): string {
   return url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
 }
 
+/** The cause's code and words, for an {@link HttpError}. */
+function causeOf(err: unknown): { code: string; reason: string } {
+  const e = err as { code?: unknown; message?: unknown } | null | undefined;
+  return { code: typeof e?.code === 'string' ? e.code : 'EIO', reason: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
 /**
  * An HTTP/1.1 client over a dialtone {@link Network}: Go's `http.Client`,
  * with a keep-alive pool per host, chunked bodies, redirects and a timeout.
- * The protocol is Node's own (`node:http`, `node:tls` for https) over each
- * dialled `Conn`, so it works on every driver: Node sockets, a relay, the
- * in-memory network.
+ * It speaks HTTP itself (llhttp parses the responses), so it runs wherever
+ * the network does: Node sockets, a relay (from a page too, where no CORS
+ * applies: the relay's policy does), the in-memory network.
  *
  * @see https://pkg.go.dev/net/http#Client
  */
 export class Client {
   readonly #options: ClientOptions;
-  readonly #http: http.Agent;
-  readonly #https: https.Agent;
+  readonly #pool: Pool;
 
+  /** A client dialling through `options.network`. */
   constructor(options: ClientOptions) {
     this.#options = options;
-    const dial = (host: string, port: number): Promise<ConnStream> =>
-      options.network.dial('tcp', joinHostPort(host, String(port)), { timeout: options.timeout }).then((c) => new ConnStream(c));
-    const maxSockets = options.maxConnsPerHost ?? 16;
-    this.#http = withDialer(new http.Agent({ keepAlive: true, maxSockets }), (o, done) => {
-      dial(o.host, o.port).then((s) => done(null, s), done);
-    });
-    this.#https = withDialer(new https.Agent({ keepAlive: true, maxSockets }), (o, done) => {
-      dial(o.host, o.port).then((s) => {
-        const secure = tls.connect({ ...options.tls, socket: s, servername: o.servername ?? o.host, ALPNProtocols: ['http/1.1'] });
-        done(null, secure);
-      }, done);
-    });
+    this.#pool = new Pool(options.maxConnsPerHost ?? 16);
   }
 
   /** Sends `req`, following redirects: Go's `Client.Do`. */
@@ -137,6 +157,7 @@ export class Client {
     let url = new URL(req.url);
     let body = req.body;
     const op = method.charAt(0) + method.slice(1).toLowerCase();
+    if (!isToken(method)) throw new HttpError(op, url.href, 'ERR_INVALID_METHOD', `invalid method ${JSON.stringify(req.method)}`);
     const max = this.#options.maxRedirects ?? 10;
     const original = url;
     let credentials = true;
@@ -146,6 +167,9 @@ export class Client {
       const res = await this.#once(op, method, url, header, body);
       const location = res.header.get('location');
       if (!REDIRECTS.has(res.statusCode) || location === null) return res;
+      const repeats = res.statusCode >= 307 || method === 'HEAD';
+      // A streamed body cannot be sent again: the redirect is the answer.
+      if (repeats && body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) return res;
       res.body.close();
       if (hops >= max) throw new HttpError(op, url.href, 'ERR_TOO_MANY_REDIRECTS', `stopped after ${max} redirects`);
       const next = new URL(location, url);
@@ -153,7 +177,7 @@ export class Client {
       credentials &&= credentialsFollow(original, next) && credentialsFollow(url, next);
       url = next;
       // Go: 301/302/303 turn a non-HEAD request into GET without a body; 307/308 repeat it.
-      if (res.statusCode <= 303 && method !== 'HEAD') {
+      if (!repeats) {
         method = 'GET';
         body = undefined;
       }
@@ -166,7 +190,7 @@ export class Client {
   }
 
   /** POST `body` with `contentType` to `url`: Go's `Client.Post`. */
-  post(url: string | URL, contentType: string, body: Uint8Array | string): Promise<ClientResponse> {
+  post(url: string | URL, contentType: string, body: Uint8Array | string | AsyncIterable<Uint8Array>): Promise<ClientResponse> {
     return this.do({ method: 'POST', url, header: { 'content-type': contentType }, body });
   }
 
@@ -175,68 +199,145 @@ export class Client {
    * requests in flight go on, and the client stays usable.
    */
   closeIdleConnections(): void {
-    for (const agent of [this.#http, this.#https]) {
-      for (const sockets of Object.values(agent.freeSockets)) {
-        for (const socket of [...(sockets ?? [])]) socket.destroy();
-      }
-    }
+    this.#pool.closeIdle();
   }
 
-  #once(op: string, method: string, url: URL, header: Headers, body: Uint8Array | string | undefined): Promise<ClientResponse> {
+  async #once(op: string, method: string, url: URL, header: Headers, body: ClientRequest['body']): Promise<ClientResponse> {
+    const fail = (code: string, reason: string, cause?: unknown): HttpError => new HttpError(op, url.href, code, reason, { cause });
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return Promise.reject(
-        new HttpError(op, url.href, 'ERR_UNSUPPORTED_PROTOCOL', `unsupported protocol scheme "${url.protocol.slice(0, -1)}"`),
-      );
+      throw fail('ERR_UNSUPPORTED_PROTOCOL', `unsupported protocol scheme "${url.protocol.slice(0, -1)}"`);
     }
     const secure = url.protocol === 'https:';
-    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-    if (bytes !== undefined) header.set('content-length', String(bytes.length));
-    return new Promise((resolve, reject) => {
-      const request = (secure ? https : http).request(url, {
-        method,
-        agent: secure ? this.#https : this.#http,
-        headers: Object.fromEntries(groupHeaders(header)),
+    const tlsConnect = this.#options.tlsConnect;
+    if (secure && tlsConnect === undefined) {
+      throw fail('ERR_UNSUPPORTED_PROTOCOL', 'https needs TLS, which this client was not given (ClientOptions.tlsConnect)');
+    }
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = Number(portOf(url));
+    const key = `${url.protocol}//${joinHostPort(host, String(port))}`;
+    const dial = async (): Promise<PooledConn> => {
+      const conn = await this.#options.network.dial('tcp', joinHostPort(host, String(port)), { timeout: this.#options.timeout });
+      let stream: ByteStream = conn;
+      if (secure && tlsConnect !== undefined) {
+        try {
+          stream = await tlsConnect(conn, { servername: host, port });
+        } catch (err) {
+          await conn.close().catch(() => {});
+          throw err;
+        }
+      }
+      const reader = new MessageReader(stream, 'response', {
+        maxHeaderBytes: this.#options.maxHeaderBytes ?? 64 * 1024,
+        maxHeaders: this.#options.maxHeaders ?? 256,
       });
-      // Our own timer, from the request to its response headers (Node's request timeout is an idle timer on the socket).
+      return { key, stream, reader, reused: false };
+    };
+
+    const bytes = body === undefined || typeof body === 'string' || body instanceof Uint8Array ? toBytes(body ?? '') : undefined;
+    if (!header.has('host')) header.set('host', url.host);
+    header.delete('transfer-encoding');
+    if (bytes === undefined) {
+      header.delete('content-length');
+      header.set('transfer-encoding', 'chunked');
+    } else if (bytes.length > 0 || WITH_BODY.has(method)) header.set('content-length', String(bytes.length));
+    else header.delete('content-length');
+    const head = encodeHead(`${method} ${url.pathname || '/'}${url.search} HTTP/1.1`, header);
+    const closeAfter = wantsClose(header);
+
+    for (let attempt = 0; ; attempt++) {
+      let pc: PooledConn;
+      try {
+        pc = await this.#pool.acquire(key, dial);
+      } catch (err) {
+        const { code, reason } = causeOf(err);
+        throw fail(code, reason, err);
+      }
+      let timedOut = false;
       const ms = this.#options.timeout;
+      // From sending the request to its response's headers (Go's Client.Timeout also covers the body; ours, as before, not).
       const timer =
         ms === undefined
           ? undefined
-          : setTimeout(() => request.destroy(new HttpError(op, url.href, 'ETIMEDOUT', 'timeout awaiting response headers')), ms);
-      request.on('close', () => clearTimeout(timer));
-      request.on('error', (err: Error & { code?: string }) => {
-        reject(err instanceof HttpError ? err : new HttpError(op, url.href, err.code ?? 'EIO', err.message, { cause: err }));
-      });
-      request.on('response', (res) => {
+          : setTimeout(() => {
+              timedOut = true;
+              pc.stream.close().catch(() => {});
+            }, ms);
+      let written = false;
+      /** A reused connection the server had closed: send again on a new one, when that is safe (Go's shouldRetryRequest). */
+      const retry = (err?: unknown): boolean =>
+        pc.reused &&
+        attempt === 0 &&
+        bytes !== undefined &&
+        !timedOut &&
+        !(err instanceof HttpParseError) &&
+        (IDEMPOTENT.has(method) || !written);
+      let responseHead: MessageHead | null;
+      try {
+        if (bytes !== undefined) {
+          await pc.stream.write(bytes.length > 0 && bytes.length <= 64 * 1024 ? concat(head, bytes) : head);
+          if (bytes.length > 64 * 1024) await pc.stream.write(bytes);
+        } else {
+          await pc.stream.write(head);
+          for await (const piece of body as AsyncIterable<Uint8Array>) {
+            if (piece.length > 0) for (const part of chunk(piece)) await pc.stream.write(part);
+          }
+          await pc.stream.write(LAST_CHUNK);
+        }
+        written = true;
+        // Informational answers (100 Continue, 103 Early Hints) come before the response.
+        do responseHead = await pc.reader.readHead(method === 'HEAD');
+        while (responseHead !== null && responseHead.statusCode >= 100 && responseHead.statusCode < 200 && responseHead.statusCode !== 101);
+      } catch (err) {
         clearTimeout(timer);
-        resolve({
-          status: `${res.statusCode ?? 0} ${res.statusMessage ?? ''}`.trim(),
-          statusCode: res.statusCode ?? 0,
-          proto: `HTTP/${res.httpVersion}`,
-          header: toHeaders(res.headers),
-          url: url.href,
-          body: new Body(res),
-        });
-      });
-      request.end(bytes);
-    });
-  }
-}
-
-type Dialer = (options: { host: string; port: number; servername?: string }, done: (err: Error | null, stream?: Duplex) => void) => void;
-
-/** `agent` with its connections made by `dial` (Node's Agent takes an asynchronous createConnection through its callback). */
-function withDialer<A extends http.Agent>(agent: A, dial: Dialer): A {
-  (
-    agent as unknown as {
-      createConnection: (
-        o: { host?: string; port?: number | string; servername?: string },
-        cb: (err: Error | null, s?: Duplex) => void,
-      ) => undefined;
+        this.#pool.discard(pc);
+        if (timedOut) throw fail('ETIMEDOUT', 'timeout awaiting response headers', err);
+        if (retry(err)) continue;
+        const { code, reason } = causeOf(err);
+        throw fail(code, reason, err);
+      }
+      clearTimeout(timer);
+      if (responseHead === null) {
+        this.#pool.discard(pc);
+        if (timedOut) throw fail('ETIMEDOUT', 'timeout awaiting response headers');
+        if (retry()) continue;
+        throw fail('ECONNRESET', 'EOF: the server closed the connection without answering');
+      }
+      return this.#response(pc, responseHead, url, closeAfter);
     }
-  ).createConnection = (o, cb) => {
-    dial({ host: o.host ?? 'localhost', port: Number(o.port ?? 80), servername: o.servername }, cb);
-    return undefined;
-  };
-  return agent;
+  }
+
+  #response(pc: PooledConn, head: MessageHead, url: URL, closeAfter: boolean): ClientResponse {
+    const header = toHeaders(head.headers); // llhttp let through only fields a Headers takes
+    let settled = false;
+    const settle = (reusable: boolean): void => {
+      if (settled) return;
+      settled = true;
+      if (reusable && head.keepAlive && !closeAfter && !head.upgrade && !pc.reader.hasUnparsed) this.#pool.release(pc);
+      else this.#pool.discard(pc);
+    };
+    const reader = pc.reader;
+    let source: AsyncIterable<Uint8Array>;
+    if (reader.messageDone) {
+      // The whole (empty) body is here: the connection is free before anyone reads it.
+      settle(true);
+      source = (async function* () {})();
+    } else {
+      source = (async function* () {
+        try {
+          for (let c = await reader.readBody(); c !== null; c = await reader.readBody()) yield c;
+          settle(true);
+        } finally {
+          settle(false); // a failure, or a reader that stopped early
+        }
+      })();
+    }
+    return {
+      status: `${head.statusCode} ${head.statusText}`.trim(),
+      statusCode: head.statusCode,
+      proto: `HTTP/${head.versionMajor}.${head.versionMinor}`,
+      header,
+      url: url.href,
+      body: new Body(source, () => settle(reader.messageDone)),
+    };
+  }
 }
