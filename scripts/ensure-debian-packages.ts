@@ -43,6 +43,8 @@ export const REQUIRED: readonly DebianRequirement[] = [
   { program: '/usr/lib/llvm-14/lib/clang/14.0.6/lib/wasi/libclang_rt.builtins-wasm32.a', pkg: 'libclang-rt-14-dev-wasm32' },
   { program: '/usr/bin/rustc', pkg: 'rustc' },
   { program: '/usr/lib/rustlib/wasm32-wasi/lib', pkg: 'libstd-rust-dev-wasm32' },
+  // examples/rust builds with Debian's cargo (the one on PATH may be rustup's)
+  { program: '/usr/bin/cargo', pkg: 'cargo' },
 ];
 
 /** The full path of `program` on PATH, or undefined. */

@@ -1,0 +1,10 @@
+module dialtone.example/mariadb
+
+go 1.24.0
+
+require (
+	github.com/go-sql-driver/mysql v1.10.2
+	github.com/stealthrocket/net v0.2.1
+)
+
+require filippo.io/edwards25519 v1.2.0 // indirect
