@@ -3,7 +3,7 @@
 // is true of the imports, flags and exports it names, and its TypeScript
 // snippets type-check against the real API.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
@@ -113,6 +113,13 @@ function exists(name: string): boolean | undefined {
   return undefined;
 }
 
+/** Whether examples/`name` exists and a test in test/examples/ names it (as `'name'`). */
+function exampleTested(name: string): boolean {
+  if (!existsSync(join(repoRoot, 'examples', name))) return false;
+  const dir = join(repoRoot, 'test', 'examples');
+  return readdirSync(dir).some((f) => f.endsWith('.test.ts') && readFileSync(join(dir, f), 'utf8').includes(`'${name}'`));
+}
+
 test('each feature-table row is true of the imports, flags, exports and codes it names', () => {
   const rows = featureRows();
   assert.ok(rows.length >= 10, 'the feature table has rows');
@@ -132,6 +139,11 @@ test('each feature-table row is true of the imports, flags, exports and codes it
       if (name?.startsWith('ERR_')) {
         if (!found) wrong.push(`${area}: ${name} is not a DialtoneError code`);
       } else if (found !== works) wrong.push(`${area}: marked ${mark} but \`${name}\` ${found ? 'exists' : 'does not exist'}`);
+    }
+    // A link to an example folder counts when a test under test/examples/ runs that example.
+    for (const [, name] of `${area} ${status}`.matchAll(/\]\(examples\/([a-z0-9-]+)\//g)) {
+      checked++;
+      if (!exampleTested(name as string)) wrong.push(`${area}: examples/${name} is missing or no test in test/examples/ runs it`);
     }
     const counted = /(\d+) of (\d+) packages/.exec(status);
     if (counted) {
