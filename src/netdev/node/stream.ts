@@ -46,8 +46,6 @@ export class NodeStreamSocket implements NetSocket {
   #connectError: Errno | undefined;
   #options = new Map<SocketOption, number>();
   readonly #waiters = new Waiters();
-  /** A send buffer reused while writes complete synchronously (see send). */
-  #spare: Buffer | undefined;
 
   constructor(family: SocketFamily) {
     this.family = family;
@@ -230,12 +228,14 @@ export class NodeStreamSocket implements NetSocket {
     // Reuse one buffer while Node writes synchronously (nothing queued
     // before or after): a fresh 64 KiB Buffer per write was most of the
     // garbage in a streaming echo. If Node had to queue the data it keeps
-    // the buffer, so it is given up and a new one made next time.
+    // the buffer, so it is given up and a new one made next time. The
+    // buffer is shared by every socket (the thread runs one write at a
+    // time): one per socket cost each idle connection 64 KiB.
     if (sock.writableLength === 0 && totalLength(bufs) <= SPARE_SIZE) {
-      this.#spare ??= Buffer.allocUnsafe(SPARE_SIZE);
-      const n = gatherInto(bufs, this.#spare);
-      if (n > 0) sock.write(this.#spare.subarray(0, n));
-      if (sock.writableLength > 0) this.#spare = undefined;
+      spare ??= Buffer.allocUnsafe(SPARE_SIZE);
+      const n = gatherInto(bufs, spare);
+      if (n > 0) sock.write(spare.subarray(0, n));
+      if (sock.writableLength > 0) spare = undefined;
       return n;
     }
     const data = gather(bufs, limit, Buffer.allocUnsafe);
@@ -349,3 +349,5 @@ export class NodeStreamSocket implements NetSocket {
 
 /** Size of the reusable send buffer (Go writes at most this much at a time). */
 const SPARE_SIZE = 64 * 1024;
+/** The send buffer shared by all stream sockets while writes complete synchronously (see send). */
+let spare: Buffer | undefined;

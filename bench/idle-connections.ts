@@ -1,0 +1,121 @@
+// Host memory per idle keep-alive connection (issue 10's goal: at most
+// 16 KiB each). A Go net/http server (test/guests/benchhttp, dispatchrun/net)
+// runs under dialtone and natively; this process opens N connections to it,
+// makes one keep-alive request on each, and leaves them open. The server's
+// resident memory (VmRSS, which for dialtone includes the guest's linear
+// memory) is read before and after, after a settle time; the difference over
+// N is the cost of one idle connection.
+//
+// Usage: node bench/idle-connections.ts [--connections N] [--settle SECONDS]
+// Writes the "idle-connections" section of docs/benchmarks.md.
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildGuests, guestNative, guestWasm } from '../scripts/build-guests.ts';
+import { writeSection } from './sections.ts';
+import { Server } from './servers.ts';
+
+const { values } = parseArgs({
+  options: { connections: { type: 'string', default: '1000' }, settle: { type: 'string', default: '3' } },
+});
+const N = Number(values.connections);
+const SETTLE_MS = Number(values.settle) * 1000;
+if (!Number.isInteger(N) || N < 1 || N > 10_000) throw new Error('--connections must be 1..10000');
+const GOAL_BYTES = 16 * 1024;
+const root = new URL('..', import.meta.url).pathname;
+
+/** Bytes as KiB or MiB, one decimal. */
+function formatBytes(n: number): string {
+  return Math.abs(n) >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
+/** Resident memory of `pid`, in bytes. */
+function rssBytes(pid: number): number {
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for ${pid}`);
+  return Number(kib) * 1024;
+}
+
+/** Opens a connection, makes one keep-alive request, and resolves once the whole answer arrived. */
+function openIdle(addr: string): Promise<net.Socket> {
+  const [host, port] = [addr.slice(0, addr.lastIndexOf(':')), Number(addr.slice(addr.lastIndexOf(':') + 1))];
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port });
+    const timer = setTimeout(() => s.destroy(new Error(`no answer from ${addr} in 30 s`)), 30_000);
+    let got = '';
+    s.setEncoding('utf8');
+    s.on('connect', () => s.write('GET /idle HTTP/1.1\r\nHost: bench\r\n\r\n'));
+    s.on('data', (d: string) => {
+      got += d;
+      const body = got.indexOf('\r\n\r\n');
+      const len = /content-length: (\d+)/i.exec(got)?.[1];
+      if (body >= 0 && len !== undefined && got.length >= body + 4 + Number(len)) {
+        clearTimeout(timer);
+        s.removeAllListeners('data');
+        resolve(s);
+      }
+    });
+    s.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+interface Row {
+  label: string;
+  before: number;
+  after: number;
+}
+
+async function measure(label: string, file: string, args: string[]): Promise<Row> {
+  const server = await Server.start(label, { file, args }, root);
+  const socks: net.Socket[] = [];
+  try {
+    await sleep(SETTLE_MS);
+    const before = rssBytes(server.pid);
+    // 50 at a time: a burst of 1,000 connects would overflow the backlog.
+    for (let i = 0; i < N; i += 50) {
+      socks.push(...(await Promise.all(Array.from({ length: Math.min(50, N - i) }, () => openIdle(server.addr)))));
+    }
+    await sleep(SETTLE_MS);
+    const after = rssBytes(server.pid);
+    return { label, before, after };
+  } finally {
+    for (const s of socks) s.destroy();
+    await server.stop();
+  }
+}
+
+buildGuests(['benchhttp']);
+const node = process.execPath;
+const rows = [
+  await measure('dialtone', node, [
+    '--stack-size=7800',
+    `${root}bin/dialtone.js`,
+    'run',
+    '--allow-listen=127.0.0.1',
+    guestWasm('benchhttp'),
+    '127.0.0.1:0',
+  ]),
+  await measure('native Go', guestNative('benchhttp'), ['127.0.0.1:0']),
+];
+const per = (r: Row): number => (r.after - r.before) / N;
+const table = [
+  `| server (test/guests/benchhttp) | RSS before | RSS with ${N} idle connections | per connection |`,
+  '| --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.label} | ${formatBytes(r.before)} | ${formatBytes(r.after)} | ${formatBytes(per(r))} |`),
+].join('\n');
+const dialtone = rows[0] as Row;
+const verdict = per(dialtone) <= GOAL_BYTES ? 'met' : 'not met';
+const body = [
+  `Host memory per idle keep-alive connection (\`npm run bench:idle\`): ${N} connections, one request each, then idle;`,
+  `resident memory (VmRSS, for dialtone including the guest's linear memory) after ${SETTLE_MS / 1000} s to settle.`,
+  '',
+  table,
+  '',
+  `Goal, at most 16 KiB per idle connection under dialtone: **${verdict}** (${formatBytes(per(dialtone))}).`,
+].join('\n');
+process.stdout.write(`${body}\n`);
+writeSection('idle-connections', body);
