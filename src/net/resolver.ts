@@ -1,25 +1,35 @@
-import { HostResolver, bothFamilies } from '../dns/resolver.ts';
+import { HostResolver, bothFamilies, parseDnsServer } from '../dns/resolver.ts';
 import { DnsFormatError, DnsType, Rcode, TCP_MAX_SIZE, buildQuery, parseResponse } from '../dns/wire.ts';
 import { SysError } from '../internal/errno.ts';
 import { ipFamily } from '../netdev/endpoint.ts';
 import type { NetDriver } from '../netdev/socket.ts';
+import { dnsServerExchange } from './dns-server-exchange.ts';
 import { OpError, opError } from './errors.ts';
+import type { Network } from './network.ts';
 
-/** Options of a {@link Resolver}. */
+/** Options of a {@link Resolver}: a DNS-over-HTTPS endpoint (`doh`) or a DNS server (`server` and `network`). */
 export interface ResolverOptions {
   /**
    * A DNS-over-HTTPS endpoint (RFC 8484), `https://HOST/dns-query`. Plain
    * `http://` is accepted only for a loopback host (127.0.0.0/8, `[::1]`,
    * `localhost`), as for a local test server; anything else is a TypeError.
    */
-  doh: string;
+  doh?: string;
   /** `POST` (default) or `GET` (`?dns=`, base64url): both are RFC 8484's. */
   method?: 'POST' | 'GET';
+  /**
+   * A DNS server to ask directly instead, `IP` or `IP:PORT` (port 53 by
+   * default): a query per family over UDP, again over TCP when the answer
+   * is truncated, as Go's resolver does with a server from resolv.conf.
+   */
+  server?: string;
+  /** With `server`: the {@link Network} whose sockets carry the queries (its driver and policy). */
+  network?: Network;
   /** Milliseconds one lookup may take (default 5000); then ETIMEDOUT. */
   timeout?: number;
   /** Names (per family) kept in the cache, each for its answer's TTL (default 256; 0: no cache). */
   cacheSize?: number;
-  /** The `fetch` to use (default: the platform's). */
+  /** The `fetch` to use for `doh` (default: the platform's). */
   fetch?: typeof fetch;
 }
 
@@ -33,8 +43,10 @@ const DNS_MESSAGE = 'application/dns-message';
 
 /**
  * A resolver, shaped like Go's `net.Resolver`, asking a DNS-over-HTTPS
- * server (RFC 8484) with the platform's `fetch`: the way a page resolves
- * names without a relay. Give it to a {@link Network} (`resolver`) so that
+ * server (RFC 8484) with the platform's `fetch` (the way a page resolves
+ * names without a relay), or a DNS server directly through a
+ * {@link Network}'s sockets. (The system resolver is a Network's own
+ * lookup: `lookupHost` on a Node driver.) Give it to a {@link Network} (`resolver`) so that
  * its dials and lookups use it, or call it directly.
  *
  * It asks A and AAAA (a query each, ID 0, recursion desired), follows
@@ -50,20 +62,46 @@ const DNS_MESSAGE = 'application/dns-message';
  * @see https://www.rfc-editor.org/rfc/rfc8484
  */
 export class Resolver {
-  /** The DoH endpoint. */
+  /** The DoH endpoint (`https://…`), or the DNS server (`dns://IP:PORT`). */
   readonly url: string;
   readonly #method: 'POST' | 'GET';
   readonly #fetch: typeof fetch;
+  /** Sends a query and resolves to the answer's bytes. */
+  readonly #exchange: (query: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
   readonly #timeout: number;
   readonly #cacheSize: number;
   readonly #cache = new Map<string, Cached>();
   readonly #host: HostResolver;
 
-  /** Throws TypeError for a URL that is not `https:` (or `http:` on loopback), or a bad option. */
+  /** Throws TypeError for a URL that is not `https:` (or `http:` on loopback), a bad server, or a bad option. */
   constructor(options: ResolverOptions) {
+    this.#timeout = options.timeout ?? 5000;
+    this.#cacheSize = options.cacheSize ?? 256;
+    if (!Number.isInteger(this.#cacheSize) || this.#cacheSize < 0) throw new TypeError('Resolver: cacheSize must be an integer >= 0');
+    this.#host = new HostResolver({
+      timeoutMs: this.#timeout,
+      lookup: (name, family) => (family === undefined ? bothFamilies((n, f) => this.#ask(n, f), name) : this.#ask(name, family)),
+    });
+    this.#method = options.method ?? 'POST';
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    if ((options.doh === undefined) === (options.server === undefined)) throw new TypeError('Resolver: give either doh or server');
+    if (options.server !== undefined) {
+      const network = options.network;
+      if (network === undefined) throw new TypeError('Resolver: server needs the network whose sockets carry the queries');
+      let server: string;
+      try {
+        server = parseDnsServer(options.server);
+      } catch (err) {
+        throw new TypeError(`Resolver: ${(err as Error).message}`, { cause: err });
+      }
+      this.url = `dns://${server}`;
+      this.#exchange = (query) => dnsServerExchange(network, server, query, this.#timeout);
+      return;
+    }
+    this.#exchange = (query) => this.#dohExchange(query);
     let url: URL;
     try {
-      url = new URL(options.doh);
+      url = new URL(options.doh as string);
     } catch {
       throw new TypeError(`Resolver: doh ${JSON.stringify(options.doh)} is not a URL`);
     }
@@ -73,20 +111,12 @@ export class Resolver {
       throw new TypeError(`Resolver: doh must be an https:// URL (http:// only on loopback), not ${url.href}`);
     }
     this.url = url.href;
-    this.#method = options.method ?? 'POST';
     if (this.#method !== 'POST' && this.#method !== 'GET') throw new TypeError(`Resolver: method must be POST or GET`);
     if (options.fetch === undefined && typeof globalThis.fetch !== 'function') {
       throw new TypeError('Resolver: this platform has no fetch; give one');
     }
-    // Browsers' fetch must be called on the window: an unbound call is an "Illegal invocation".
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#timeout = options.timeout ?? 5000;
-    this.#cacheSize = options.cacheSize ?? 256;
-    if (!Number.isInteger(this.#cacheSize) || this.#cacheSize < 0) throw new TypeError('Resolver: cacheSize must be an integer >= 0');
-    this.#host = new HostResolver({
-      timeoutMs: this.#timeout,
-      lookup: (name, family) => (family === undefined ? bothFamilies((n, f) => this.#ask(n, f), name) : this.#ask(name, family)),
-    });
+    // (The default fetch above is called on globalThis: browsers' fetch
+    // called unbound is an "Illegal invocation".)
   }
 
   /**
@@ -139,7 +169,9 @@ export class Resolver {
     if (hit !== undefined) this.#cache.delete(key);
     let query: Uint8Array<ArrayBuffer>;
     try {
-      query = buildQuery(name, family === 4 ? DnsType.A : DnsType.AAAA);
+      // DoH uses ID 0 (RFC 8484 §4.1, for HTTP caches); over UDP a random ID guards against spoofed answers.
+      const id = this.url.startsWith('dns:') ? randomId() : 0;
+      query = buildQuery(name, family === 4 ? DnsType.A : DnsType.AAAA, id);
     } catch (err) {
       throw new SysError('ENOENT', (err as Error).message, 'ENOTFOUND');
     }
@@ -157,7 +189,7 @@ export class Resolver {
   }
 
   /** One HTTP exchange: the query's bytes out, the response's in (bounded to a DNS message's size). */
-  async #exchange(query: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  async #dohExchange(query: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.#timeout);
     try {
@@ -201,14 +233,19 @@ function parseAnswer(body: Uint8Array, name: string): ReturnType<typeof parseRes
   try {
     answer = parseResponse(body);
   } catch (err) {
-    if (err instanceof DnsFormatError) throw new SysError('EIO', `DoH answer for ${name}: ${err.message}`);
+    if (err instanceof DnsFormatError) throw new SysError('EIO', `DNS answer for ${name}: ${err.message}`);
     throw err;
   }
   const asked = name.toLowerCase().replace(/\.$/, '');
   if (answer.question !== undefined && answer.question.name !== asked) {
-    throw new SysError('EIO', `DoH answer is for ${answer.question.name}, not ${asked}`);
+    throw new SysError('EIO', `DNS answer is for ${answer.question.name}, not ${asked}`);
   }
   return answer;
+}
+
+/** A random 16-bit DNS message ID. */
+function randomId(): number {
+  return crypto.getRandomValues(new Uint16Array(1))[0]!;
 }
 
 /** RFC 4648 §5 base64url without padding, as RFC 8484 GET requests carry the query. */
