@@ -92,10 +92,18 @@ export class Network {
     if (options.timeout !== undefined) deadlines.set('write', Date.now() + options.timeout);
     const signal = options.signal;
     if (signal?.aborted === true) throw abortedError(at, signal.reason);
+    const started = Date.now();
+    const left = (): number | undefined =>
+      options.timeout === undefined ? undefined : Math.max(0, options.timeout - (Date.now() - started));
     const targets =
       network === 'unix'
         ? [{ kind: 'unix', path: address } as Endpoint]
-        : await withDeadline(this.#resolve(network, address, 'dial'), options.timeout, at, signal);
+        : await withDeadline(this.#resolve(network, address, 'dial'), left(), at, signal);
+    // The local address is looked up once, within the same timeout.
+    const local =
+      options.localAddr === undefined
+        ? undefined
+        : (await withDeadline(this.#resolve(network, options.localAddr, 'listen'), left(), at, signal))[0];
     let last: unknown;
     for (const ep of targets) {
       const family: SocketFamily = ep.kind === 'unix' ? 'unix' : ep.family === 6 ? 'ipv6' : 'ipv4';
@@ -103,10 +111,7 @@ export class Network {
       const target = { ...at, addr: ep.kind === 'unix' ? ep.path : String(addrOf(network, ep)) };
       try {
         socket = this.#net.open(family, network.startsWith('udp') ? 'dgram' : 'stream');
-        if (options.localAddr !== undefined) {
-          const [local] = await this.#resolve(network, options.localAddr, 'listen');
-          if (local !== undefined) await socket.bind(local);
-        }
+        if (local !== undefined) await socket.bind(local);
         try {
           await socket.connect(ep);
         } catch (err) {

@@ -57,3 +57,27 @@ test('datagrams over a MemoryNetwork carry their sender', async () => {
   a.close();
   b.close();
 });
+
+test("dial's timeout covers the lookup of localAddr too, and a local address is bound once looked up", async () => {
+  const memory = new MemoryNetwork();
+  // A resolver that never answers for one name, as an unreachable DNS server behaves.
+  const driver = {
+    socket: memory.socket.bind(memory),
+    lookup: (name: string, family?: 4 | 6): Promise<string[]> =>
+      name === 'stuck.test' ? new Promise<string[]>(() => {}) : memory.lookup(name, family),
+  };
+  const net = new Network({ driver });
+  const l = await net.listen('tcp', '127.0.0.1:0');
+  try {
+    const start = performance.now();
+    await assert.rejects(net.dial('tcp', l.addr.toString(), { timeout: 200, localAddr: 'stuck.test:0' }), (err: unknown) => {
+      return (err as { timeout?: boolean }).timeout === true;
+    });
+    assert.ok(performance.now() - start < 5000, 'the dial gave up at its timeout');
+    const c = await net.dial('tcp', l.addr.toString(), { timeout: 2000, localAddr: '127.0.0.1:0' });
+    assert.equal(c.localAddr.toString().split(':')[0], '127.0.0.1');
+    await c.close();
+  } finally {
+    await l.close();
+  }
+});
