@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { test } from 'node:test';
-import WebSocket from 'ws';
 import { SysError } from '../../src/internal/errno.ts';
 import { Network } from '../../src/net/index.ts';
 import { ipEndpoint, type IpEndpoint } from '../../src/netdev/endpoint.ts';
@@ -18,58 +17,17 @@ import {
   CloseReason,
   ExtensionId,
   FIRST_RELAY_STREAM,
-  decodePacket,
   encodeClose,
   encodeConnect,
   encodeData,
-  encodeInfo,
   encodeListen,
-  type WispPacket,
 } from '../../src/wisp/packet.ts';
+import { rawWispHandshake } from '../helpers/raw-wisp-client.ts';
 
-type Of<T extends WispPacket['type']> = Extract<WispPacket, { type: T }>;
-
-/** A raw Wisp v2 client; `extensions` are the ids its INFO lists (none: it sends no INFO, i.e. speaks v1). */
+/** A raw Wisp client (v2 listing `extensions`, or v1 when undefined); `waitFor` takes a packet type. */
 async function rawClient(url: string, extensions: readonly number[] | undefined) {
-  const ws = new WebSocket(url, extensions === undefined ? [] : ['wisp-v2']);
-  const packets: WispPacket[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (d: Buffer) => {
-    packets.push(decodePacket(new Uint8Array(d)));
-    for (const w of [...waiters]) w();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const waitFor = <T extends WispPacket['type']>(type: T, pred: (p: Of<T>) => boolean = () => true, ms = 5000): Promise<Of<T>> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const p = packets.find((q): q is Of<T> => q.type === type && pred(q as Of<T>));
-        if (p !== undefined) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(p);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${type} packet in ${ms} ms; got ${JSON.stringify(packets.map((p) => [p.type, p.stream]))}`));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  const info = extensions === undefined ? undefined : await waitFor('info');
-  if (extensions !== undefined)
-    ws.send(
-      encodeInfo(
-        2,
-        0,
-        extensions.map((id) => ({ id, payload: new Uint8Array() })),
-      ),
-    );
-  await waitFor('continue', (p) => p.stream === 0);
-  return { ws, packets, waitFor, info };
+  const c = await rawWispHandshake(url, extensions);
+  return { ...c, waitFor: c.waitForType };
 }
 
 async function withRelay(options: RelayOptions, fn: (url: string, log: string[]) => Promise<void>): Promise<void> {

@@ -9,40 +9,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { startRelay, type RelayOptions } from '../../src/relay/server.ts';
-import { decodePacket, encodeConnect, encodeData, type WispPacket } from '../../src/wisp/packet.ts';
+import { encodeConnect, encodeData, type WispPacket } from '../../src/wisp/packet.ts';
 import { tempDir } from '../helpers/paths.ts';
+import { openRawWispClient } from '../helpers/raw-wisp-client.ts';
 
 /** A raw Wisp client: every packet the relay sends is collected. */
-async function rawClient(url: string, headers: Record<string, string> = {}, protocols: string[] = []) {
-  const ws = new WebSocket(url, protocols, { headers });
-  const packets: WispPacket[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (d: Buffer) => {
-    packets.push(decodePacket(new Uint8Array(d)));
-    for (const w of [...waiters]) w();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const waitFor = (pred: (p: WispPacket) => boolean, ms = 5000): Promise<WispPacket> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const p = packets.find(pred);
-        if (p !== undefined) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(p);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no matching packet in ${ms} ms; got ${JSON.stringify(packets.map((p) => [p.type, p.stream]))}`));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  return { ws, packets, waitFor };
+function rawClient(url: string, headers: Record<string, string> = {}, protocols: string[] = []) {
+  return openRawWispClient(url, { headers, protocols });
 }
 
 /** Whether a WebSocket upgrade succeeds; the HTTP status when it does not. */

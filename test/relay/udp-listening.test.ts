@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { test } from 'node:test';
-import WebSocket from 'ws';
 import { Network, OpError } from '../../src/net/index.ts';
 import { WispDriver } from '../../src/netdev/wisp/driver.ts';
 import { startRelay, type RelayOptions } from '../../src/relay/server.ts';
@@ -17,12 +16,12 @@ import {
   StreamType,
   decodePacket,
   encodeDatagram,
-  encodeInfo,
   encodeListen,
   type WispPacket,
 } from '../../src/wisp/packet.ts';
+import { rawWispHandshake, type PacketOf } from '../helpers/raw-wisp-client.ts';
 
-type Of<T extends WispPacket['type']> = Extract<WispPacket, { type: T }>;
+type Of<T extends WispPacket['type']> = PacketOf<T>;
 
 async function withRelay(options: RelayOptions, fn: (url: string, log: string[]) => Promise<void>): Promise<void> {
   const log: string[] = [];
@@ -34,45 +33,10 @@ async function withRelay(options: RelayOptions, fn: (url: string, log: string[])
   }
 }
 
-/** A raw Wisp v2 client listing `extensions` in its INFO. */
+/** A raw Wisp v2 client listing `extensions` in its INFO; `waitFor` takes a packet type. */
 async function rawClient(url: string, extensions: readonly number[]) {
-  const ws = new WebSocket(url, ['wisp-v2']);
-  const packets: WispPacket[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (d: Buffer) => {
-    packets.push(decodePacket(new Uint8Array(d)));
-    for (const w of [...waiters]) w();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const waitFor = <T extends WispPacket['type']>(type: T, pred: (p: Of<T>) => boolean = () => true, ms = 5000): Promise<Of<T>> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const p = packets.find((q): q is Of<T> => q.type === type && pred(q as Of<T>));
-        if (p === undefined) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(p);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${type} packet in ${ms} ms; got ${JSON.stringify(packets.map((p) => [p.type, p.stream]))}`));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  const info = await waitFor('info');
-  ws.send(
-    encodeInfo(
-      2,
-      0,
-      extensions.map((id) => ({ id, payload: new Uint8Array() })),
-    ),
-  );
-  await waitFor('continue', (p) => p.stream === 0);
-  return { ws, packets, waitFor, info };
+  const c = await rawWispHandshake(url, extensions);
+  return { ...c, waitFor: c.waitForType };
 }
 
 /** A node:dgram socket on 127.0.0.1, port 0, collecting what it receives. */
@@ -137,7 +101,7 @@ test('DATAGRAM packets: encode and decode the peer address and payload; an empty
 test('the relay lists 0xDB beside 0xDA with allowListen; a UDP LISTEN from a client that did not list 0xDB is refused 0x41', async () => {
   await withRelay({ allowListen: ['127.0.0.1'] }, async (url, log) => {
     const c = await rawClient(url, [ExtensionId.UDP, ExtensionId.DIALTONE_LISTEN]);
-    assert.ok(c.info.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN_UDP));
+    assert.ok(c.info?.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN_UDP));
     c.ws.send(encodeListen(1, StreamType.UDP, 0, '127.0.0.1'));
     assert.equal((await c.waitFor('close', (p) => p.stream === 1)).reason, CloseReason.INVALID_INFO);
     assert.match(log[0] ?? '', /refused listen 1 .* on 127\.0\.0\.1:0 \(udp\): the client did not list extension 0xdb$/);
@@ -145,7 +109,7 @@ test('the relay lists 0xDB beside 0xDA with allowListen; a UDP LISTEN from a cli
   });
   await withRelay({ allowNet: ['127.0.0.1'] }, async (url) => {
     const c = await rawClient(url, BOTH);
-    assert.ok(!c.info.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN_UDP));
+    assert.ok(c.info !== undefined && !c.info.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN_UDP));
     c.ws.close();
   });
 });
