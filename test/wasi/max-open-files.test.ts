@@ -1,15 +1,19 @@
 // maxOpenFiles: one cap on the guest's descriptors (files, sockets,
 // accepted connections), EMFILE past it, with a trace line saying why.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { DialtoneError, run } from '../../src/index.ts';
 import { SysError } from '../../src/internal/errno.ts';
-import { Filetype } from '../../src/wasi/constants.ts';
+import { Filetype, OFlags } from '../../src/wasi/constants.ts';
 import { Descriptor } from '../../src/wasi/descriptor.ts';
 import { FdTable } from '../../src/wasi/fd-table.ts';
 import { guestOutput } from '../helpers/guest-output.ts';
+import { E, makeHost } from '../helpers/host.ts';
 import { guest, tempDir } from '../helpers/paths.ts';
+import { open } from '../helpers/wasi-calls.ts';
 
 class Dummy extends Descriptor {
   readonly filetype = Filetype.UNKNOWN;
@@ -150,4 +154,19 @@ test('maxOpenFiles must be a whole number from 1 to 32767, and leave room for wh
     (e: unknown) =>
       e instanceof DialtoneError && e.code === 'ERR_USAGE' && /fewer than the descriptors the guest starts with/.test(e.message),
   );
+});
+
+test('path_open on a full table is EMFILE before it opens: O_TRUNC leaves the file whole, O_CREAT creates nothing', () => {
+  const dir = tempDir();
+  try {
+    writeFileSync(join(dir.path, 'keep.txt'), 'precious');
+    // stdio 0-2 and the preopen (fd 3) fill a table of 4.
+    const t = makeHost({ preopens: [{ host: dir.path, guest: '/d' }], maxOpenFiles: 4 });
+    assert.equal(open(t, 3, 'keep.txt', { oflags: OFlags.TRUNC }).errno, E.MFILE);
+    assert.equal(readFileSync(join(dir.path, 'keep.txt'), 'utf8'), 'precious');
+    assert.equal(open(t, 3, 'new.txt', { oflags: OFlags.CREAT }).errno, E.MFILE);
+    assert.equal(existsSync(join(dir.path, 'new.txt')), false);
+  } finally {
+    dir.cleanup();
+  }
 });

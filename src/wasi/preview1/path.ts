@@ -67,6 +67,10 @@ export function path(ctx: HostContext): HostFunction[] {
         if ((requested.base & Rights.FD_WRITE & ~parent.rightsInheriting) !== 0n)
           throw new SysError('ENOTCAPABLE', 'FD_WRITE asked of a directory that cannot hand it down');
         m().check(u32(out), 4);
+        // A full table refuses before the open, as open(2) reserves the fd
+        // first: opening could create or truncate the file, and the guest,
+        // told EMFILE, must find it as it was.
+        fds.ensureRoom();
         const opened = parent.directory().openAt({
           path: str(p, n),
           followSymlinks: follow(dirflags),
