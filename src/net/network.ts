@@ -159,13 +159,15 @@ export class Network {
     let remote: Endpoint = ipEndpoint(ipFamily(host) === 0 ? '0.0.0.0' : host, port);
     if (this.#policy !== ALLOW_ALL || ipFamily(host) !== 0) {
       const targets = await withDeadline(this.#resolve('tcp', joinHostPort(host, String(port)), 'dial'), options.timeout, at, signal);
-      const decisions = targets.map((ep) => ({ ep, d: this.#policy.check('connect', ep) }));
-      const allowed = decisions.find((x) => x.d.allowed);
-      if (allowed === undefined) {
-        const why = decisions[0]?.d;
-        throw opError({ ...at, syscall: 'connect' }, new SysError('EACCES', why !== undefined && !why.allowed ? why.reason : undefined));
+      // The platform's WebSocket resolves the name again itself and may
+      // pick any of its addresses, so every one must be allowed.
+      for (const ep of targets) {
+        const d = this.#policy.check('connect', ep);
+        if (!d.allowed) throw opError({ ...at, syscall: 'connect' }, new SysError('EACCES', d.reason));
       }
-      remote = allowed.ep;
+      const first = targets[0];
+      if (first === undefined) throw opError({ ...at, syscall: 'connect' }, new SysError('EHOSTUNREACH'));
+      remote = first;
     }
     const left = options.timeout === undefined ? undefined : Math.max(0, options.timeout - (Date.now() - started));
     let ws: WebSocket | undefined;

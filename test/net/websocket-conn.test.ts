@@ -136,9 +136,17 @@ test('the policy judges the host and port of the URL; wrong schemes and bad URLs
     const allowed = new Network({ driver: new NodeDriver(), policy: { allowNet: [`127.0.0.1:${port}`] } });
     const conn = await allowed.dial('ws', `ws://127.0.0.1:${port}/`);
     await conn.close();
-    // A name the policy resolves (localhost) and allows by address.
-    const byName = await allowed.dial('ws', `ws://localhost:${port}/`);
+    // A name the policy resolves (localhost) and allows by every address it has.
+    const both = new Network({ driver: new NodeDriver(), policy: { allowNet: [`127.0.0.1:${port}`, `[::1]:${port}`] } });
+    const byName = await both.dial('ws', `ws://localhost:${port}/`);
     await byName.close();
+    // The platform's WebSocket resolves the name again and may take any of
+    // its addresses, so one refused address refuses the dial. (The name is
+    // never looked up by the platform here: the refusal comes first.)
+    const node = new NodeDriver();
+    const twoAddresses = { socket: node.socket.bind(node), lookup: async (): Promise<string[]> => ['127.0.0.2', '127.0.0.1'] };
+    const denyOne = new Network({ driver: twoAddresses, policy: { allowNet: ['127.0.0.0/8'], denyNet: ['127.0.0.1'] } });
+    await assert.rejects(denyOne.dial('ws', `ws://ws.test:${port}/`), (e: unknown) => e instanceof OpError && e.code === 'EACCES');
 
     await assert.rejects(dial('ws', `wss://127.0.0.1:${port}/`), (e: unknown) => e instanceof OpError && e.code === 'ERR_NET_ADDRESS');
     await assert.rejects(dial('wss', 'not a url'), (e: unknown) => e instanceof OpError && e.code === 'ERR_NET_ADDRESS');
