@@ -218,9 +218,7 @@ export class Resolver {
         await res.body?.cancel();
         throw new SysError('EIO', `${this.url} answered ${length} bytes, more than a DNS message`);
       }
-      const body = new Uint8Array(await res.arrayBuffer());
-      if (body.length > TCP_MAX_SIZE) throw new SysError('EIO', `${this.url} answered ${body.length} bytes, more than a DNS message`);
-      return body;
+      return await readAtMost(res, TCP_MAX_SIZE, this.url);
     } finally {
       clearTimeout(timer);
     }
@@ -241,6 +239,35 @@ function parseAnswer(body: Uint8Array, name: string): ReturnType<typeof parseRes
     throw new SysError('EIO', `DNS answer is for ${answer.question.name}, not ${asked}`);
   }
   return answer;
+}
+
+/**
+ * The body of `res`, read chunk by chunk and given up (cancelled, EIO) past
+ * `max` bytes: a chunked or compressed answer has no length to check first,
+ * and `arrayBuffer()` would hold all of it.
+ */
+async function readAtMost(res: Response, max: number, url: string): Promise<Uint8Array> {
+  const reader = res.body?.getReader();
+  if (reader === undefined) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new SysError('EIO', `${url} answered more than ${max} bytes, more than a DNS message`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    body.set(c, off);
+    off += c.length;
+  }
+  return body;
 }
 
 /** A random 16-bit DNS message ID. */

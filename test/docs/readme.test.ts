@@ -113,11 +113,12 @@ function exists(name: string): boolean | undefined {
   return undefined;
 }
 
-/** Whether examples/`name` exists and a test in test/examples/ names it (as `'name'`). */
+/** Whether examples/`name` exists and a test in test/examples/ builds it (`build…Example('name'`) or reads it (`exampleDir('name')`). */
 function exampleTested(name: string): boolean {
   if (!existsSync(join(repoRoot, 'examples', name))) return false;
   const dir = join(repoRoot, 'test', 'examples');
-  return readdirSync(dir).some((f) => f.endsWith('.test.ts') && readFileSync(join(dir, f), 'utf8').includes(`'${name}'`));
+  const uses = new RegExp(`(?:build\\w*Example|exampleDir)\\('${name}'`);
+  return readdirSync(dir).some((f) => f.endsWith('.test.ts') && uses.test(readFileSync(join(dir, f), 'utf8')));
 }
 
 test('each feature-table row is true of the imports, flags, exports and codes it names', () => {

@@ -58,6 +58,20 @@ export async function withDohServer(fn: (url: string, asked: Map<string, number>
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
       return;
     }
+    if (url.pathname === '/endless') {
+      // A DNS content type with a chunked body that never stops (bounded here at 1 MiB): a broken or hostile server.
+      res.writeHead(200, { 'content-type': 'application/dns-message' });
+      const chunk = new Uint8Array(16 * 1024);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      return more();
+    }
     if (url.pathname !== '/dns-query') return void res.writeHead(404).end();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -54,6 +54,9 @@ test('NXDOMAIN and a family with no address are ENOTFOUND; SERVFAIL, a wrong con
     assert.match(await code(r.lookupIP('ip4', 'slow.test')), /^ETIMEDOUT /);
     assert.match(await code(new Resolver({ doh: url.replace('/dns-query', '/missing') }).lookupIP('ip4', 'api.test')), /^EIO /);
     assert.match(await code(new Resolver({ doh: url.replace('/dns-query', '/broken') }).lookupIP('ip4', 'api.test')), /^EIO /);
+    // A chunked body with no length is read only up to a DNS message's size.
+    const endless = new Resolver({ doh: url.replace('/dns-query', '/endless'), timeout: 20_000 });
+    assert.match(await code(endless.lookupIP('ip4', 'api.test')), /^EIO .*more than 65535 bytes/);
   });
 });
 
