@@ -18,7 +18,7 @@ import type { Network } from './network.ts';
 export async function dnsServerExchange(network: Network, server: string, query: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
   const deadline = Date.now() + timeoutMs;
   const id = (query[0]! << 8) | query[1]!;
-  const udp = await withDeadline(network.dial('udp', server, { timeout: timeoutMs }), server, timeoutMs);
+  const udp = await dialOrTimeout(network.dial('udp', server, { timeout: timeoutMs }), server, timeoutMs);
   let answer: Uint8Array;
   try {
     udp.setReadDeadline(new Date(deadline));
@@ -48,7 +48,7 @@ async function tcpExchange(
   timeoutMs: number,
 ): Promise<Uint8Array> {
   const left = Math.max(1, deadline - Date.now());
-  const tcp = await withDeadline(network.dial('tcp', server, { timeout: left }), server, timeoutMs);
+  const tcp = await dialOrTimeout(network.dial('tcp', server, { timeout: left }), server, timeoutMs);
   try {
     tcp.setDeadline(new Date(deadline));
     const framed = new Uint8Array(2 + query.length);
@@ -90,7 +90,7 @@ async function readOrTimeout(conn: Conn, buf: Uint8Array, server: string, timeou
 }
 
 /** A dial, with its timeout reported as the lookup's ETIMEDOUT. */
-async function withDeadline(dial: Promise<Conn>, server: string, timeoutMs: number): Promise<Conn> {
+async function dialOrTimeout(dial: Promise<Conn>, server: string, timeoutMs: number): Promise<Conn> {
   try {
     return await dial;
   } catch (err) {

@@ -17,6 +17,7 @@
  *   the end of the stream, any other code or a failure ECONNRESET.
  * @module
  */
+import { WebSocketDrain } from '../netdev/websocket-drain.ts';
 import { EAGAIN, SysError, type Errno } from '../internal/errno.ts';
 import type { PollKind, Readiness } from '../internal/readiness.ts';
 import { ipEndpoint, type Endpoint } from '../netdev/endpoint.ts';
@@ -48,19 +49,20 @@ export class WebSocketSocket implements NetSocket {
   #readShut = false;
   #closed = false;
   readonly #waiters = new Waiters();
-  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #drain: WebSocketDrain;
   readonly #gone: Promise<void>;
 
   /** Wraps an open WebSocket; `remote` is what `remoteEndpoint()` reports. */
   constructor(ws: WebSocket, remote: Endpoint) {
     this.#ws = ws;
     this.#remote = remote;
+    this.#drain = new WebSocketDrain(() => ws, WS_SEND_HIGH_WATER);
     ws.binaryType = 'arraybuffer';
     this.#gone = new Promise((resolve) => ws.addEventListener('close', () => resolve(), { once: true }));
     ws.addEventListener('message', (e: MessageEvent) => this.#message(e.data));
     ws.addEventListener('close', (e: CloseEvent) => {
       this.#ended ??= { errno: NORMAL_CLOSE.has(e.code) ? undefined : 'ECONNRESET' };
-      clearTimeout(this.#drainTimer);
+      this.#drain.cancel();
       this.#waiters.wake('both');
     });
     ws.addEventListener('error', () => {
@@ -158,13 +160,7 @@ export class WebSocketSocket implements NetSocket {
 
   /** Whether the WebSocket takes more now; when not, writers are woken once it has drained below the mark. */
   #hasRoom(): boolean {
-    if (this.#ws.bufferedAmount < WS_SEND_HIGH_WATER) return true;
-    this.#drainTimer ??= setTimeout(() => {
-      this.#drainTimer = undefined;
-      if (this.#ws.readyState === WebSocket.OPEN && this.#ws.bufferedAmount >= WS_SEND_HIGH_WATER) return void this.#hasRoom();
-      this.#waiters.wake('write');
-    }, 2);
-    return false;
+    return this.#drain.hasRoom(() => this.#waiters.wake('write'));
   }
 
   shutdown(read: boolean, write: boolean): void {

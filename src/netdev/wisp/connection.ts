@@ -1,3 +1,4 @@
+import { WebSocketDrain } from '../websocket-drain.ts';
 import { SysError, type Errno } from '../../internal/errno.ts';
 import {
   CloseReason,
@@ -64,8 +65,7 @@ export class WispConnection {
   /** The relay lets clients listen on UDP too (when it also lists dialtone's extension 0xDB). */
   listensUdp = false;
   /** Called once each when the WebSocket may take more (its buffer drained). */
-  readonly #drainers = new Set<() => void>();
-  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #drain = new WebSocketDrain(() => this.#ws, WS_HIGH_WATER);
 
   readonly #version: 1 | 2;
 
@@ -223,23 +223,7 @@ export class WispConnection {
 
   /** Whether the WebSocket buffer has room; when not, `wake` is called once it has. */
   hasRoom(wake: () => void): boolean {
-    const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN || ws.bufferedAmount < WS_HIGH_WATER) return true;
-    this.#drainers.add(wake);
-    this.#watchDrain();
-    return false;
-  }
-
-  /** The WebSocket API has no drain event: look again shortly. */
-  #watchDrain(): void {
-    this.#drainTimer ??= setTimeout(() => {
-      this.#drainTimer = undefined;
-      const ws = this.#ws;
-      if (ws !== undefined && ws.readyState === WebSocket.OPEN && ws.bufferedAmount >= WS_HIGH_WATER) return this.#watchDrain();
-      const fns = [...this.#drainers];
-      this.#drainers.clear();
-      for (const fn of fns) fn();
-    }, 2);
+    return this.#drain.hasRoom(wake);
   }
 
   /** Settles once the WebSocket has handed everything queued to the OS (or after {@link FLUSH_LIMIT_MS}). */
@@ -252,7 +236,7 @@ export class WispConnection {
 
   /** Closes the WebSocket. */
   shutdown(): void {
-    clearTimeout(this.#drainTimer);
+    this.#drain.cancel();
     this.#ws?.close();
   }
 }
