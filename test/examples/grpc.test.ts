@@ -11,6 +11,7 @@ import { before, test } from 'node:test';
 import { dialtone, runProcess, startDialtone } from '../helpers/cli.ts';
 import { buildGoExample, exampleDir } from '../helpers/examples.ts';
 import { spawnServer, waitUntilReady, type ServerProcess } from '../helpers/servers/server-process.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const README_LINES = [
   'GOOS=wasip1 GOARCH=wasm go build -o grpc-server.wasm ./server',
@@ -83,13 +84,12 @@ async function startNativeServer(): Promise<{ server: ServerProcess; addr: strin
   return { server, addr };
 }
 
-/** Resolves once `read()` contains `text`; fails after `ms`. */
-async function until(read: () => string, text: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!read().includes(text)) {
-    assert.ok(Date.now() < deadline, `no "${text}" within ${ms} ms:\n${read()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Resolves once `read()` contains `text`; fails after 10 s. */
+function until(read: () => string, text: string): Promise<void> {
+  return eventually(
+    () => read().includes(text),
+    () => `"${text}" in:\n${read()}`,
+  );
 }
 
 test('the README shows how to build and run examples/grpc', () => {

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { dialtone, startDialtone } from '../helpers/cli.ts';
 import { buildGoExample, exampleDir } from '../helpers/examples.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const README = readFileSync(join(exampleDir('websocket'), 'README.md'), 'utf8');
 const LINES = [
@@ -77,7 +78,7 @@ test('the guest client echoes text and binary messages with a ws server, and clo
       assert.ok(received[i]?.data.equals(m.data), `message ${i} bytes`);
     }
     // The close handshake arrives (the server's 'close' event may trail the guest's exit a little).
-    for (let i = 0; i < 50 && closes.length === 0; i++) await new Promise((res) => setTimeout(res, 20));
+    await eventually(() => closes.length > 0, 'the close handshake', 5000);
     assert.deepEqual(closes, [{ code: 1000, reason: 'done' }]);
 
     // Without --allow-net the connection is refused by the policy.

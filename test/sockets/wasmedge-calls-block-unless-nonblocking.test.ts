@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { ALLOW_ALL, DENY_ALL } from '../../src/policy/policy.ts';
 import { makeHost, type TestHost } from '../helpers/host.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 // WASI errnos and WasmEdge numbers used here (docs/abi/wasmedge-sockets.md).
 const OK = 0;
@@ -97,15 +98,6 @@ async function closedPort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
-}
-
-/** Waits (bounded) until `cond` holds. */
-async function eventually(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Whether a host call suspended (returned a Promise) rather than answering at once. */
