@@ -2,6 +2,7 @@ import type { Conn } from '../net/conn.ts';
 import { joinHostPort } from '../net/hostport.ts';
 import type { Network } from '../net/network.ts';
 import { Body } from './body.ts';
+import { Deadline } from './deadline.ts';
 import { HttpParseError, type MessageHead } from './llhttp/parser.ts';
 import { MessageReader, type ByteStream } from './message-reader.ts';
 import { Pool, type PooledConn } from './pool.ts';
@@ -45,15 +46,22 @@ export interface ClientResponse {
 /**
  * Makes a TLS connection over a dialled `conn` for https:
  * dialtone/http has none of its own; on Node, `dialtone/http` passes one
- * made with `node:tls`.
+ * made with `node:tls`. `signal` aborts when the client's timeout passes:
+ * the handshake should then stop (the client also closes `conn`, and
+ * closes a stream that arrives after that).
  */
-export type TlsConnect = (conn: Conn, target: { servername: string; port: number }) => Promise<ByteStream>;
+export type TlsConnect = (conn: Conn, target: { servername: string; port: number; signal?: AbortSignal }) => Promise<ByteStream>;
 
 /** Options of a {@link Client}. */
 export interface ClientOptions {
   /** Where connections are dialled (and under which policy). */
   network: Network;
-  /** Milliseconds from sending a request until its response headers arrive, each hop; the dial too (default: none). */
+  /**
+   * Milliseconds a request may take until its response's head arrives,
+   * each hop (redirect) afresh: waiting for a connection at
+   * `maxConnsPerHost`, the dial, the TLS handshake, sending, and waiting
+   * for the answer (default: none). Reading the body is not covered.
+   */
   timeout?: number;
   /** Redirects followed before giving up (default 10, as Go). */
   maxRedirects?: number;
@@ -215,12 +223,19 @@ export class Client {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(portOf(url));
     const key = `${url.protocol}//${joinHostPort(host, String(port))}`;
+    const deadline = new Deadline(this.#options.timeout);
     const dial = async (): Promise<PooledConn> => {
-      const conn = await this.#options.network.dial('tcp', joinHostPort(host, String(port)), { timeout: this.#options.timeout });
+      const conn = await this.#options.network.dial('tcp', joinHostPort(host, String(port)), {
+        timeout: deadline.remaining(),
+        signal: deadline.signal,
+      });
       let stream: ByteStream = conn;
       if (secure && tlsConnect !== undefined) {
         try {
-          stream = await tlsConnect(conn, { servername: host, port });
+          // Raced too, for a tlsConnect that does not heed the signal.
+          stream = await deadline.race(tlsConnect(conn, { servername: host, port, signal: deadline.signal }), (late) => {
+            late.close().catch(() => {});
+          });
         } catch (err) {
           await conn.close().catch(() => {});
           throw err;
@@ -244,65 +259,79 @@ export class Client {
     const head = encodeHead(`${method} ${url.pathname || '/'}${url.search} HTTP/1.1`, header);
     const closeAfter = wantsClose(header);
 
-    for (let attempt = 0; ; attempt++) {
-      let pc: PooledConn;
-      try {
-        pc = await this.#pool.acquire(key, dial);
-      } catch (err) {
-        const { code, reason } = causeOf(err);
-        throw fail(code, reason, err);
-      }
-      let timedOut = false;
-      const ms = this.#options.timeout;
-      // From sending the request to its response's headers (Go's Client.Timeout also covers the body; ours, as before, not).
-      const timer =
-        ms === undefined
-          ? undefined
-          : setTimeout(() => {
-              timedOut = true;
-              pc.stream.close().catch(() => {});
-            }, ms);
-      let written = false;
-      /** A reused connection the server had closed: send again on a new one, when that is safe (Go's shouldRetryRequest). */
-      const retry = (err?: unknown): boolean =>
-        pc.reused &&
-        attempt === 0 &&
-        bytes !== undefined &&
-        !timedOut &&
-        !(err instanceof HttpParseError) &&
-        (IDEMPOTENT.has(method) || !written);
-      let responseHead: MessageHead | null;
-      try {
-        if (bytes !== undefined) {
-          await pc.stream.write(bytes.length > 0 && bytes.length <= 64 * 1024 ? concat(head, bytes) : head);
-          if (bytes.length > 64 * 1024) await pc.stream.write(bytes);
-        } else {
-          await pc.stream.write(head);
-          for await (const piece of body as AsyncIterable<Uint8Array>) {
-            if (piece.length > 0) for (const part of chunk(piece)) await pc.stream.write(part);
-          }
-          await pc.stream.write(LAST_CHUNK);
+    // Go words it "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".
+    const timeout = (cause?: unknown): HttpError => fail('ETIMEDOUT', 'timeout awaiting response headers', cause);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let pc: PooledConn;
+        try {
+          pc = await this.#pool.acquire(key, dial, deadline.signal);
+        } catch (err) {
+          if (deadline.expired) throw timeout(err);
+          const { code, reason } = causeOf(err);
+          throw fail(code, reason, err);
         }
-        written = true;
-        // Informational answers (100 Continue, 103 Early Hints) come before the response.
-        do responseHead = await pc.reader.readHead(method === 'HEAD');
-        while (responseHead !== null && responseHead.statusCode >= 100 && responseHead.statusCode < 200 && responseHead.statusCode !== 101);
-      } catch (err) {
-        clearTimeout(timer);
-        this.#pool.discard(pc);
-        if (timedOut) throw fail('ETIMEDOUT', 'timeout awaiting response headers', err);
-        if (retry(err)) continue;
-        const { code, reason } = causeOf(err);
-        throw fail(code, reason, err);
+        if (deadline.expired) {
+          // It came as the time ran out: nobody will use it.
+          this.#pool.discard(pc);
+          throw timeout();
+        }
+        const conn = pc;
+        deadline.onExpire(() => void conn.stream.close().catch(() => {}));
+        let written = false;
+        /** A reused connection the server had closed: send again on a new one, when that is safe (Go's shouldRetryRequest). */
+        const retry = (err?: unknown): boolean =>
+          pc.reused &&
+          attempt === 0 &&
+          bytes !== undefined &&
+          !deadline.expired &&
+          !(err instanceof HttpParseError) &&
+          (IDEMPOTENT.has(method) || !written);
+        let responseHead: MessageHead | null;
+        try {
+          if (bytes !== undefined) {
+            await pc.stream.write(bytes.length > 0 && bytes.length <= 64 * 1024 ? concat(head, bytes) : head);
+            if (bytes.length > 64 * 1024) await pc.stream.write(bytes);
+          } else {
+            await pc.stream.write(head);
+            for await (const piece of body as AsyncIterable<Uint8Array>) {
+              if (piece.length > 0) for (const part of chunk(piece)) await pc.stream.write(part);
+            }
+            await pc.stream.write(LAST_CHUNK);
+          }
+          written = true;
+          // Informational answers (100 Continue, 103 Early Hints) come before the response.
+          do responseHead = await pc.reader.readHead(method === 'HEAD');
+          while (
+            responseHead !== null &&
+            responseHead.statusCode >= 100 &&
+            responseHead.statusCode < 200 &&
+            responseHead.statusCode !== 101
+          );
+        } catch (err) {
+          deadline.onExpire(undefined);
+          this.#pool.discard(pc);
+          if (deadline.expired) throw timeout(err);
+          if (retry(err)) continue;
+          const { code, reason } = causeOf(err);
+          throw fail(code, reason, err);
+        }
+        deadline.onExpire(undefined);
+        if (responseHead === null) {
+          this.#pool.discard(pc);
+          if (deadline.expired) throw timeout();
+          if (retry()) continue;
+          throw fail('ECONNRESET', 'EOF: the server closed the connection without answering');
+        }
+        if (deadline.expired) {
+          // The head came, but the timer had already closed the connection under it.
+          this.#pool.discard(pc);
+          throw timeout();
+        }
+        return this.#response(pc, responseHead, url, closeAfter);
       }
-      clearTimeout(timer);
-      if (responseHead === null) {
-        this.#pool.discard(pc);
-        if (timedOut) throw fail('ETIMEDOUT', 'timeout awaiting response headers');
-        if (retry()) continue;
-        throw fail('ECONNRESET', 'EOF: the server closed the connection without answering');
-      }
-      return this.#response(pc, responseHead, url, closeAfter);
+    } finally {
+      deadline.clear();
     }
   }
 

@@ -85,21 +85,36 @@ export class DuplexByteStream implements ByteStream {
 /**
  * https for dialtone/http's Client on Node: `node:tls` over the dialled
  * connection (as a {@link ConnStream}), verifying the server's certificate
- * for its name (plus `options`, e.g. `ca` for a private CA), HTTP/1.1 by ALPN.
+ * for its name (plus `options`, e.g. `ca` for a private CA), HTTP/1.1 by
+ * ALPN. When `signal` aborts (the client's timeout) before the handshake
+ * is done, the TLS socket is destroyed (closing the connection) and the
+ * promise rejects with the signal's reason.
  */
 export function nodeTlsConnect(options: tls.ConnectionOptions = {}): TlsConnect {
   // tls.connect verifies against `host` when there is no servername.
-  return (conn, { servername }) =>
+  return (conn, { servername, signal }) =>
     new Promise((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(signal.reason as Error);
+        return;
+      }
       // SNI names hosts, not addresses (an address is still verified against the certificate).
       const sni = isIP(servername) === 0 ? { servername } : {};
       const socket = tls.connect({ ...options, ...sni, host: servername, socket: new ConnStream(conn), ALPNProtocols: ['http/1.1'] });
       const fail = (err: Error): void => {
+        signal?.removeEventListener('abort', onAbort);
         socket.destroy();
         reject(err);
       };
+      const onAbort = (): void => {
+        socket.off('error', fail);
+        socket.on('error', () => {}); // what the destroyed socket still reports has nowhere to go
+        fail(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', fail);
       socket.once('secureConnect', () => {
+        signal?.removeEventListener('abort', onAbort);
         socket.off('error', fail);
         resolve(new DuplexByteStream(socket));
       });

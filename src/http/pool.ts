@@ -27,9 +27,18 @@ export class Pool {
     this.#max = max;
   }
 
-  /** An idle connection to `key`, or a new one from `dial` when there is room, or the first to come free. */
-  async acquire(key: string, dial: () => Promise<PooledConn>): Promise<PooledConn> {
+  /**
+   * An idle connection to `key`, or a new one from `dial` when there is
+   * room, or the first to come free. When `signal` aborts while it waits
+   * for one to come free, it stops waiting (leaving the queue) and rejects
+   * with the signal's reason; the dial itself is `dial`'s to abort.
+   */
+  async acquire(key: string, dial: () => Promise<PooledConn>, signal?: AbortSignal): Promise<PooledConn> {
     for (;;) {
+      if (signal?.aborted === true) {
+        this.#wake(key); // a turn this caller may have been given passes on
+        throw signal.reason;
+      }
       const idle = this.#idle.get(key)?.pop();
       if (idle !== undefined) {
         idle.reused = true;
@@ -45,12 +54,33 @@ export class Pool {
           throw err;
         }
       }
-      await new Promise<void>((resolve) => {
-        const list = this.#waiters.get(key) ?? [];
-        list.push(resolve);
-        this.#waiters.set(key, list);
-      });
+      await this.#wait(key, signal);
     }
+  }
+
+  /** Waits for a turn at `key` (a release or a freed place), or until `signal` aborts. */
+  #wait(key: string, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const list = this.#waiters.get(key) ?? [];
+      const onAbort = (): void => {
+        const at = list.indexOf(turn);
+        if (at >= 0) list.splice(at, 1);
+        if (list.length === 0 && this.#waiters.get(key) === list) this.#waiters.delete(key);
+        reject(signal?.reason);
+      };
+      const turn = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      list.push(turn);
+      this.#waiters.set(key, list);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Callers waiting for a connection to `key` (for tests: an abandoned wait leaves no waiter behind). */
+  waiting(key: string): number {
+    return this.#waiters.get(key)?.length ?? 0;
   }
 
   /** Puts `conn` back, idle, for the next request to its key. */

@@ -31,7 +31,15 @@ export interface ServerRequest {
 export interface ResponseWriter {
   /** The headers to send; changes after the header is written have no effect. */
   header(): Headers;
-  /** Sets the status (once; later calls are ignored, as in Go). The head goes out with the first write, or at the end. */
+  /**
+   * Sets the status (once; later calls are ignored, as in Go). The head goes
+   * out with the first write, or at the end. A 1xx status other than 101
+   * (`103` Early Hints, `100` Continue) is informational, as in Go: it is
+   * sent at once with the headers set so far (not Content-Length nor
+   * Transfer-Encoding), and the final status comes later; it is not sent
+   * to an HTTP/1.0 client (RFC 9110 §15.2), nor after the final status.
+   * Throws a `RangeError` for a code outside 100-999.
+   */
   writeHeader(status: number): void;
   /**
    * Writes body bytes (text as UTF-8); resolves when the connection has
@@ -48,10 +56,21 @@ export type Handler = (w: ResponseWriter, r: ServerRequest) => void | Promise<vo
 export interface ServeOptions {
   /** Called with a handler's error (the response is then ended, 500 if nothing was sent). Default: ignored. */
   onError?: (err: unknown) => void;
-  /** Milliseconds a keep-alive connection may wait for its next request's head (default 5000). */
+  /**
+   * Milliseconds a keep-alive connection may wait for its next request's
+   * head (default 5000); also how long the rest of a body the handler left
+   * unread may take to arrive before the connection is closed instead.
+   */
   keepAliveTimeout?: number;
   /** Milliseconds a new connection may take to send its first request's head (default 60000, Node's `headersTimeout`). */
   headersTimeout?: number;
+  /**
+   * Milliseconds from a request's first byte (on a new connection: from
+   * its start) to the end of its body (Go's `ReadTimeout`; default: none).
+   * Past it, reading fails (the handler's body read with `ETIMEDOUT`) and
+   * the connection closes after the response.
+   */
+  readTimeout?: number;
   /** Bytes of a request line and header fields (default 64 KiB); past it the answer is 431 and the connection closes. */
   maxHeaderBytes?: number;
   /** Header fields in a request (default 256); past it the answer is 431. */
@@ -117,6 +136,11 @@ async function serveConn(conn: Conn, handler: Handler, options: ServeOptions): P
       const timer = setTimeout(() => conn.close().catch(() => {}), wait);
       let head: MessageHead | null;
       try {
+        if (options.readTimeout !== undefined) {
+          // Go's ReadTimeout: from a request's first byte (the idle wait before it is keepAliveTimeout's) to its body's end.
+          if (!first) await reader.readable();
+          conn.setReadDeadline(Date.now() + options.readTimeout);
+        }
         head = await reader.readHead();
       } catch (err) {
         if (err instanceof HttpParseError) await refuse(conn, TOO_LARGE.has(err.code) ? 431 : 400);
@@ -127,6 +151,8 @@ async function serveConn(conn: Conn, handler: Handler, options: ServeOptions): P
       if (head === null) return;
       // llhttp also reads HTTP/0.9 (and RTSP, ICE) requests: this server speaks HTTP/1.x only.
       if (head.versionMajor !== 1) return refuse(conn, 505);
+      const badHost = hostProblem(head);
+      if (badHost !== undefined) return refuse(conn, 400, badHost);
       if (!(await exchange(conn, reader, head, handler, options))) return;
     }
   } finally {
@@ -137,10 +163,27 @@ async function serveConn(conn: Conn, handler: Handler, options: ServeOptions): P
 /** Parse errors of a header over the limits (answered 431). */
 const TOO_LARGE = new Set(['ERR_HEADER_TOO_LARGE', 'ERR_TOO_MANY_HEADERS']);
 
-/** Answers a request that cannot be served (400 malformed, 431 over the limits, 505 not HTTP/1.x), as Go does, before closing. */
-async function refuse(conn: Conn, status: number): Promise<void> {
-  const text = `${status} ${statusText(status)}`;
-  const msg = `HTTP/1.1 ${text}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: ${text.length}\r\n\r\n${text}`;
+/**
+ * What is wrong with a request's Host fields, as Go words it, if anything:
+ * an HTTP/1.1 request must have exactly one (RFC 9112 §3.2; an empty one
+ * will do).
+ */
+function hostProblem(head: MessageHead): string | undefined {
+  const hosts = head.headers.filter(([name]) => name.toLowerCase() === 'host').length;
+  if (hosts > 1) return 'too many Host headers';
+  if (hosts === 0 && head.versionMinor >= 1 && head.method !== 'CONNECT') return 'missing required Host header';
+  return undefined;
+}
+
+/**
+ * Answers a request that cannot be served (400 malformed, 431 over the
+ * limits, 505 not HTTP/1.x), as Go does, before closing; `why` follows the
+ * status in the body (`400 Bad Request: missing required Host header`).
+ */
+async function refuse(conn: Conn, status: number, why?: string): Promise<void> {
+  const line = `${status} ${statusText(status)}`;
+  const text = why === undefined ? line : `${line}: ${why}`;
+  const msg = `HTTP/1.1 ${line}\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: ${text.length}\r\n\r\n${text}`;
   await conn.write(latin1Bytes(msg)).catch(() => {});
 }
 
@@ -159,11 +202,12 @@ async function exchange(conn: Conn, reader: MessageReader, head: MessageHead, ha
 
   // The request body; a client that sent Expect: 100-continue gets its 100 when the handler first reads.
   const expectContinue = !http10 && (header.get('expect') ?? '').toLowerCase() === '100-continue';
+  let status = 0;
+  /** Whether the final head went out: after it, a 100 Continue would land inside the response. */
+  let headSent = false;
   let continued = false;
-  let bodyStarted = false;
   const source = (async function* () {
-    bodyStarted = true;
-    if (expectContinue && !reader.messageDone) {
+    if (expectContinue && !continued && !headSent && !reader.messageDone) {
       continued = true;
       await conn.write(latin1Bytes('HTTP/1.1 100 Continue\r\n\r\n'));
     }
@@ -181,14 +225,26 @@ async function exchange(conn: Conn, reader: MessageReader, head: MessageHead, ha
 
   // The response.
   const out = new Headers();
-  let status = 0;
-  let headSent = false;
   let chunked = false;
   let remaining: number | undefined; // of a declared Content-Length
   let noBody = isHead;
+  /** The informational (1xx) heads sent so far: what comes next is written after them (Conn writes keep their order). */
+  let informed: Promise<void> = Promise.resolve();
   const writeHeader = (code: number): void => {
     if (status !== 0) return;
     if (!Number.isInteger(code) || code < 100 || code > 999) throw new RangeError(`invalid WriteHeader code ${code}`);
+    if (code < 200 && code !== 101) {
+      // Go: informational, sent at once with the headers so far; the handler goes on to its final status.
+      if (code === 100) continued = true; // no automatic one after it
+      if (http10) return; // RFC 9110 §15.2: never to an HTTP/1.0 client
+      const fields = new Headers(out);
+      fields.delete('content-length');
+      fields.delete('transfer-encoding');
+      const sent = conn.write(encodeHead(`HTTP/1.1 ${code} ${statusText(code)}`.trimEnd(), fields));
+      informed = informed.then(() => sent);
+      sent.catch(() => {}); // the next write (or the end) reports it
+      return;
+    }
     status = code;
   };
   /** The head, framed for a body of `bodyLength` bytes when known (the handler ended without writing). */
@@ -226,6 +282,7 @@ async function exchange(conn: Conn, reader: MessageReader, head: MessageHead, ha
     writeHeader,
     write: async (data) => {
       writeHeader(200);
+      await informed;
       const bytes = toBytes(data);
       const prefix = headSent ? undefined : startHead();
       if (noBody && !isHead && bytes.length > 0) {
@@ -256,6 +313,7 @@ async function exchange(conn: Conn, reader: MessageReader, head: MessageHead, ha
   try {
     await handler(w, r);
     writeHeader(200);
+    await informed;
     if (!headSent) await conn.write(startHead(0));
     else if (chunked && !noBody) await conn.write(LAST_CHUNK);
     if (remaining !== undefined && remaining > 0 && !noBody) return false; // short of its Content-Length: the client sees the stream end
@@ -274,9 +332,12 @@ async function exchange(conn: Conn, reader: MessageReader, head: MessageHead, ha
     return false;
   }
   if (!keepAlive || reader.upgraded) return false;
-  // What the handler left of the request body is read and dropped, up to a bound, so that the next request can follow.
+  // What the handler left of the request body is read and dropped, up to a
+  // bound in bytes (Go's) and in time (keepAliveTimeout, as the wait for a
+  // next request; readTimeout's deadline still holds), so that the next request can follow.
   if (!reader.messageDone) {
-    if (expectContinue && !continued && !bodyStarted) return false; // the client never sent it
+    if (expectContinue && !continued) return false; // the client may never send it
+    const timer = setTimeout(() => conn.close().catch(() => {}), options.keepAliveTimeout ?? 5000);
     let drained = 0;
     try {
       for (let c = await reader.readBody(); c !== null; c = await reader.readBody()) {
@@ -285,6 +346,8 @@ async function exchange(conn: Conn, reader: MessageReader, head: MessageHead, ha
       }
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
   return true;
