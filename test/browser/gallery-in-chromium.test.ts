@@ -21,6 +21,7 @@ import { buildGoExample, exampleDir } from '../helpers/examples.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/servers/mosquitto.ts';
 import { startPostgres, type Postgres } from '../helpers/servers/postgres.ts';
 import { redisQuery, startRedis, type Redis } from '../helpers/servers/redis.ts';
+import { POSTGRES_OUTPUT, REDIS_OUTPUT, mqttOutput, wsClientMessages } from '../helpers/example-outputs.ts';
 
 /** What examples/browser/page.js leaves in window.dialtone.result. */
 interface PageResult {
@@ -28,73 +29,6 @@ interface PageResult {
   stdout: string;
   stderr: string;
   error?: string;
-}
-
-// The outputs below are the ones test/examples/{redis,mqtt,postgres,websocket}.test.ts
-// expect under the Node CLI: the same program, so the same lines.
-
-/** examples/redis: every value comes from the server's replies. */
-const REDIS_OUTPUT = [
-  'PING PONG',
-  'SET dialtone-example:greeting OK',
-  'GET dialtone-example:greeting "hello from wasip1"',
-  'GET dialtone-example:missing (nil)',
-  'pipeline of 4: INCR 1, INCR 2, EXPIRE true, GET 2',
-  'subscribe dialtone-example:news (1)',
-  'PUBLISH dialtone-example:news first: 1 receiver(s)',
-  'PUBLISH dialtone-example:news second: 1 receiver(s)',
-  'message on dialtone-example:news: first',
-  'message on dialtone-example:news: second',
-  'DEL 2',
-  'done',
-  '',
-].join('\n');
-
-/**
- * examples/mqtt against the broker at `url`, given `-keepalive` and `-idle`
- * (under Node the test runs the defaults, 1s and 3s): each "received" line
- * is a message the broker delivered.
- */
-function mqttOutput(url: string, keepAlive: string, idle: string): string {
-  const lines = [`connected to ${url} as dialtone-example`, 'subscribed to dialtone/example/# at QoS 2'];
-  for (const qos of [0, 1, 2]) {
-    lines.push(`published "hello at QoS ${qos}" to dialtone/example/qos${qos} at QoS ${qos}`);
-    lines.push(`received "hello at QoS ${qos}" on dialtone/example/qos${qos} at QoS ${qos}`);
-  }
-  lines.push(`idle for ${idle} with keep-alive ${keepAlive}`, 'still connected', 'disconnected', '');
-  return lines.join('\n');
-}
-
-/** examples/postgres against a fresh database: every number comes from the server's rows. */
-const POSTGRES_OUTPUT = [
-  'connected to PostgreSQL 15 as dialtone',
-  'INSERT 0 1 apple',
-  'INSERT 0 1 banana',
-  'INSERT 0 1 cherry',
-  '  apple  5',
-  '  banana 12',
-  '  cherry 7',
-  'committed: moved 4 from banana to apple',
-  'rolled back: ERROR: new row for relation "fruit" violates check constraint "fruit_count_check" (SQLSTATE 23514)',
-  'total 24',
-  '  apple  9',
-  '  banana 8',
-  '  cherry 7',
-  'done',
-  '',
-].join('\n');
-
-/** What examples/websocket/client sends, as its source makes it (text, every byte value, 1 MiB). */
-function wsClientMessages(): { binary: boolean; data: Buffer }[] {
-  const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  const large = Buffer.alloc(1 << 20);
-  for (let i = 0; i < large.length; i++) large[i] = (i * 7) % 251;
-  return [
-    { binary: false, data: Buffer.from('hello') },
-    { binary: false, data: Buffer.from('héllo wörld ✓') },
-    { binary: true, data: every },
-    { binary: true, data: large },
-  ];
 }
 
 /** A `ws` echo server on 127.0.0.1 that records what it received, as test/examples/websocket.test.ts runs it. */

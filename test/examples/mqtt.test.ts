@@ -11,20 +11,10 @@ import { after, before, test } from 'node:test';
 import { dialtone } from '../helpers/cli.ts';
 import { buildGoExample, exampleDir } from '../helpers/examples.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/servers/mosquitto.ts';
+import { mqttOutput } from '../helpers/example-outputs.ts';
 
 const BUILD = 'GOOS=wasip1 GOARCH=wasm go build -o mqtt.wasm .';
 const RUN = 'npx dialtone run --allow-net=127.0.0.1:1883 mqtt.wasm tcp://127.0.0.1:1883';
-
-/** What the example prints: each "received" line is built from the message the broker delivered. */
-function expectedOutput(url: string): string {
-  const lines = [`connected to ${url} as dialtone-example`, 'subscribed to dialtone/example/# at QoS 2'];
-  for (const qos of [0, 1, 2]) {
-    lines.push(`published "hello at QoS ${qos}" to dialtone/example/qos${qos} at QoS ${qos}`);
-    lines.push(`received "hello at QoS ${qos}" on dialtone/example/qos${qos} at QoS ${qos}`);
-  }
-  lines.push('idle for 3s with keep-alive 1s', 'still connected', 'disconnected', '');
-  return lines.join('\n');
-}
 
 /** How many connections from 127.0.0.1 the broker has logged. */
 function connections(log: string): number {
@@ -67,7 +57,7 @@ test(
     const r = await dialtone(['run', `--allow-net=127.0.0.1:${port}`, wasm, url], { timeoutMs: 60_000 });
     const elapsed = Date.now() - started;
     assert.equal(r.stderr, '', server().log());
-    assert.equal(r.stdout.toString(), expectedOutput(url));
+    assert.equal(r.stdout.toString(), mqttOutput(url));
     assert.equal(r.status, 0);
     // The guest stayed connected for its 3 s of idling, no longer than the whole run.
     assert.ok(elapsed >= 3_000, `ran for ${elapsed} ms`);

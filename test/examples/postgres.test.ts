@@ -9,29 +9,11 @@ import { after, before, test } from 'node:test';
 import { dialtone } from '../helpers/cli.ts';
 import { buildGoExample, exampleDir } from '../helpers/examples.ts';
 import { startPostgres, type Postgres } from '../helpers/servers/postgres.ts';
+import { POSTGRES_OUTPUT } from '../helpers/example-outputs.ts';
 
 const BUILD = 'GOOS=wasip1 GOARCH=wasm go build -o postgres.wasm .';
 const RUN =
   "npx dialtone run --allow-net=127.0.0.1:5432 postgres.wasm 'postgres://dialtone:secret@127.0.0.1:5432/dialtone?sslmode=disable'";
-
-/** What the example prints against a fresh database: every number comes from the server's rows. */
-const EXPECTED_OUTPUT = [
-  'connected to PostgreSQL 15 as dialtone',
-  'INSERT 0 1 apple',
-  'INSERT 0 1 banana',
-  'INSERT 0 1 cherry',
-  '  apple  5',
-  '  banana 12',
-  '  cherry 7',
-  'committed: moved 4 from banana to apple',
-  'rolled back: ERROR: new row for relation "fruit" violates check constraint "fruit_count_check" (SQLSTATE 23514)',
-  'total 24',
-  '  apple  9',
-  '  banana 8',
-  '  cherry 7',
-  'done',
-  '',
-].join('\n');
 
 /** How many TCP connections from 127.0.0.1 the server has logged. */
 function tcpConnections(log: string): number {
@@ -64,7 +46,7 @@ test('pgx in a wasip1 guest creates, inserts, selects and runs transactions agai
   const { port, url, log, settledLog } = server();
   const r = await dialtone(['run', `--allow-net=127.0.0.1:${port}`, wasm, url], { timeoutMs: 100_000 });
   assert.equal(r.stderr, '', log());
-  assert.equal(r.stdout.toString(), EXPECTED_OUTPUT);
+  assert.equal(r.stdout.toString(), POSTGRES_OUTPUT);
   assert.equal(r.status, 0);
   // The server saw the guest log in over TCP as the test's role.
   const serverLog = await settledLog();

@@ -10,26 +10,10 @@ import { after, before, test } from 'node:test';
 import { dialtone } from '../helpers/cli.ts';
 import { buildGoExample, exampleDir } from '../helpers/examples.ts';
 import { redisQuery, startRedis, type Redis } from '../helpers/servers/redis.ts';
+import { REDIS_OUTPUT } from '../helpers/example-outputs.ts';
 
 const BUILD = 'GOOS=wasip1 GOARCH=wasm go build -o redis.wasm .';
 const RUN = 'npx dialtone run --allow-net=127.0.0.1:6379 redis.wasm redis://127.0.0.1:6379/0';
-
-/** What the example prints; every value comes from the server's replies. */
-const EXPECTED_OUTPUT = [
-  'PING PONG',
-  'SET dialtone-example:greeting OK',
-  'GET dialtone-example:greeting "hello from wasip1"',
-  'GET dialtone-example:missing (nil)',
-  'pipeline of 4: INCR 1, INCR 2, EXPIRE true, GET 2',
-  'subscribe dialtone-example:news (1)',
-  'PUBLISH dialtone-example:news first: 1 receiver(s)',
-  'PUBLISH dialtone-example:news second: 1 receiver(s)',
-  'message on dialtone-example:news: first',
-  'message on dialtone-example:news: second',
-  'DEL 2',
-  'done',
-  '',
-].join('\n');
 
 let redis: Redis | undefined;
 let wasm = '';
@@ -67,7 +51,7 @@ test('go-redis in a wasip1 guest runs SET/GET, a pipeline and publish/subscribe 
   const before = { publish: await calls(r, 'publish'), subscribe: await calls(r, 'subscribe') };
   const run = await dialtone(['run', `--allow-net=127.0.0.1:${r.port}`, wasm, `redis://127.0.0.1:${r.port}/0`], { timeoutMs: 100_000 });
   assert.equal(run.stderr, '', r.log());
-  assert.equal(run.stdout.toString(), EXPECTED_OUTPUT);
+  assert.equal(run.stdout.toString(), REDIS_OUTPUT);
   assert.equal(run.status, 0);
   // The server ran them, and the example left no keys behind.
   assert.equal(await calls(r, 'publish'), before.publish + 2);

@@ -11,6 +11,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { dialtone, startDialtone } from '../helpers/cli.ts';
 import { buildGoExample, exampleDir } from '../helpers/examples.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { wsClientMessages } from '../helpers/example-outputs.ts';
 
 const README = readFileSync(join(exampleDir('websocket'), 'README.md'), 'utf8');
 const LINES = [
@@ -19,19 +20,6 @@ const LINES = [
   'npx dialtone run --allow-net=127.0.0.1:8080 ws-client.wasm ws://127.0.0.1:8080/echo',
   'npx dialtone run --allow-listen=127.0.0.1 ws-server.wasm 127.0.0.1:8080',
 ];
-
-/** What the guest client sends, as its source makes it (text, every byte value, 1 MiB). */
-function clientMessages(): { binary: boolean; data: Buffer }[] {
-  const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  const large = Buffer.alloc(1 << 20);
-  for (let i = 0; i < large.length; i++) large[i] = (i * 7) % 251;
-  return [
-    { binary: false, data: Buffer.from('hello') },
-    { binary: false, data: Buffer.from('héllo wörld ✓') },
-    { binary: true, data: every },
-    { binary: true, data: large },
-  ];
-}
 
 test("the example's README shows how to build and run the client and the server", () => {
   for (const line of LINES) assert.ok(README.includes(`${line}\n`), `README shows: ${line}`);
@@ -56,7 +44,7 @@ test('the guest client echoes text and binary messages with a ws server, and clo
     const addr = `127.0.0.1:${(wss.address() as AddressInfo).port}`;
     const r = await dialtone(['run', `--allow-net=${addr}`, wasm, `ws://${addr}/echo`], { timeoutMs: 60_000 });
     assert.equal(r.status, 0, r.stderr);
-    const sent = clientMessages();
+    const sent = wsClientMessages();
     assert.equal(
       r.stdout.toString(),
       [
