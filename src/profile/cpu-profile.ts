@@ -45,16 +45,24 @@ export interface CpuProfileOptions {
   /**
    * The `.cpuprofile` file to write (default, when neither this nor
    * `onProfile` is given: `dialtone-<pid>-<ms since 1970>.cpuprofile` in the
-   * current directory, as `node --cpu-prof` names its own).
+   * current directory, as `node --cpu-prof` names its own; never an
+   * existing file: `-1`, `-2`, ... is added before `.cpuprofile` instead).
    */
   file?: string;
-  /** Receives the profile (after it is written, when `file` is also given). */
+  /**
+   * Receives the profile (after it is written, when `file` is also given).
+   * What it throws is handled as a failure to write the profile.
+   */
   onProfile?: (profile: CpuProfile) => void;
   /** Sampling interval in microseconds (default 1000, as `node --cpu-prof`'s). */
   intervalMicros?: number;
 }
 
-/** The default profile file name: `dialtone-<pid>-<ms since 1970>.cpuprofile`. */
-export function defaultProfileFile(pid: number, now = Date.now()): string {
-  return `dialtone-${pid}-${now}.cpuprofile`;
+/**
+ * The default profile file name: `dialtone-<pid>-<ms since 1970>.cpuprofile`,
+ * or with `-<attempt>` before `.cpuprofile` when that file exists already
+ * (two runs of one process that started in the same millisecond).
+ */
+export function defaultProfileFile(pid: number, now = Date.now(), attempt = 0): string {
+  return `dialtone-${pid}-${now}${attempt === 0 ? '' : `-${attempt}`}.cpuprofile`;
 }

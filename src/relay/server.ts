@@ -282,9 +282,13 @@ interface Listener {
   readonly peers: Map<string, { address: string; port: number; until: number }>;
   /** UDP: bytes handed to the socket and not yet sent, plus datagrams waiting for a decision. */
   queued: number;
-  /** UDP: destinations being judged (bounded). */
-  deciding: number;
-  /** UDP: peers and destinations already logged as refused (bounded, so a flood logs a few lines). */
+  /**
+   * UDP: destinations being judged (at most {@link MAX_UDP_DECISIONS}), by
+   * `address port` as the client names them, each with the datagrams
+   * waiting for its decision: one decision (and one token) per destination.
+   */
+  readonly judging: Map<string, Buffer[]>;
+  /** UDP: lines about dropped datagrams already logged, as `what: why` (bounded, so a flood logs a few lines). */
   readonly logged: Set<string>;
   /** LISTENING was sent. */
   listening: boolean;
@@ -392,7 +396,15 @@ class Session {
       this.#udpListenExt = this.#listenExt && p.extensions.some((e) => e.id === ExtensionId.DIALTONE_LISTEN_UDP);
       return;
     }
-    if (p.type === 'connect') return void this.#open(p.stream, p.streamType, p.host, p.port);
+    if (p.type === 'connect') {
+      const id = p.stream;
+      // A bug while judging or connecting must not end the relay (an unhandled rejection would).
+      return void this.#open(id, p.streamType, p.host, p.port).catch((err: unknown) => {
+        this.#log(`relay: closing stream ${id} from ${this.#peer}: internal error: ${err instanceof Error ? err.message : String(err)}`);
+        const s = this.#streams.get(id);
+        if (s !== undefined) this.#closeStream(s, CloseReason.NETWORK_ERROR);
+      });
+    }
     if (p.type === 'listen') return this.#listen(p.stream, p.streamType, p.host, p.port);
     if (p.type === 'datagram') {
       const l = this.#listeners.get(p.stream);
@@ -475,7 +487,7 @@ class Session {
     const d = this.#destinations.decideListen(host, port);
     if (!d.allowed)
       return this.#refuseListen(id, d.invalid === true ? CloseReason.ADDRESS_NOT_AVAILABLE : CloseReason.BLOCKED, d.reason, what);
-    const l: Listener = { id, listening: false, closed: false, peers: new Map(), queued: 0, deciding: 0, logged: new Set() };
+    const l: Listener = { id, listening: false, closed: false, peers: new Map(), queued: 0, judging: new Map(), logged: new Set() };
     this.#listeners.set(id, l);
     if (type === StreamType.UDP) return this.#listenUdp(l, d.endpoint, what);
     const server = net.createServer({ noDelay: true }, (sock) => this.#inbound(l, sock));
@@ -544,28 +556,60 @@ class Session {
   /**
    * A datagram from the client through UDP listener `l` to `host`:`port`:
    * sent at once to a peer heard from (or allowed) before; any other
-   * destination is judged first, as a UDP CONNECT to it would be. Dropped
-   * (as UDP may drop) past the queue bound, while too many are being
-   * judged, or when refused (one log line per destination).
+   * destination is judged first, as a UDP CONNECT to it would be, and
+   * takes a token of the new-stream rate as one would (else a listener
+   * could spray datagrams at unlimited new destinations, or make the relay
+   * resolve unlimited names). Datagrams to a destination being judged wait
+   * for its one decision. Dropped (as UDP may drop), with a bounded number
+   * of log lines: past the queue bound, while too many destinations are
+   * being judged, past the rate, or when refused.
    */
   #datagramOut(l: Listener, host: string, port: number, data: Uint8Array): void {
-    if (data.length > MAX_UDP_PAYLOAD || l.queued + data.length > UDP_LISTENER_QUEUE_BYTES) return;
+    const to = `to ${host}:${port}`;
+    if (data.length > MAX_UDP_PAYLOAD) return this.#logOnce(l, to, `a payload of over ${MAX_UDP_PAYLOAD} bytes`);
+    if (l.queued + data.length > UDP_LISTENER_QUEUE_BYTES) {
+      return this.#logOnce(l, to, `the listener's queue of ${UDP_LISTENER_QUEUE_BYTES} bytes is full`);
+    }
     const key = `${host} ${port}`;
     const known = l.peers.get(key);
     const copy = Buffer.from(data);
     if (known !== undefined && known.until > Date.now()) return this.#udpListenerSend(l, known, copy);
-    if (l.deciding >= MAX_UDP_DECISIONS) return;
-    l.deciding++;
+    const waiting = l.judging.get(key);
+    if (waiting !== undefined) {
+      waiting.push(copy);
+      l.queued += copy.length;
+      return;
+    }
+    if (l.judging.size >= MAX_UDP_DECISIONS) {
+      return this.#logOnce(l, to, `${MAX_UDP_DECISIONS} new destinations are being judged already`);
+    }
+    if (!this.#hasToken()) return this.#logOnce(l, to, 'too many new streams per second (a new destination counts as one)');
+    this.#tokens -= 1;
+    const queue = [copy];
+    l.judging.set(key, queue);
     l.queued += copy.length;
-    void this.#destinations.decide(host, port, 'udp').then((d) => {
-      l.deciding--;
-      l.queued -= copy.length;
-      if (l.closed) return;
-      if (!d.allowed) return this.#logOnce(l, `to ${host}:${port}`, d.reason);
-      const to = { address: d.endpoint.address, port: d.endpoint.port, until: Date.now() + UDP_PEER_TTL_MS };
-      remember(l.peers, key, to);
-      this.#udpListenerSend(l, to, copy);
-    });
+    /** Ends the wait: the datagrams that waited for the decision (none if already taken). */
+    const take = (): Buffer[] => {
+      if (l.judging.get(key) !== queue) return [];
+      l.judging.delete(key);
+      for (const b of queue) l.queued -= b.length;
+      return queue;
+    };
+    void this.#destinations
+      .decide(host, port, 'udp')
+      .then((d) => {
+        const datagrams = take();
+        if (l.closed) return;
+        if (!d.allowed) return this.#logOnce(l, to, d.reason);
+        const peer = { address: d.endpoint.address, port: d.endpoint.port, until: Date.now() + UDP_PEER_TTL_MS };
+        remember(l.peers, key, peer);
+        for (const b of datagrams) this.#udpListenerSend(l, peer, b);
+      })
+      .catch((err: unknown) => {
+        // A bug while judging or sending must not end the relay (an unhandled rejection would).
+        take();
+        this.#logOnce(l, to, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      });
   }
 
   #udpListenerSend(l: Listener, to: { address: string; port: number }, data: Buffer): void {
@@ -582,10 +626,11 @@ class Session {
     }
   }
 
-  /** One log line per refused UDP peer or destination of a listener (at most {@link MAX_UDP_LOGGED}). */
+  /** One log line per UDP peer or destination of a listener and reason it was dropped for (at most {@link MAX_UDP_LOGGED}). */
   #logOnce(l: Listener, what: string, why: string): void {
-    if (l.logged.has(what) || l.logged.size >= MAX_UDP_LOGGED) return;
-    l.logged.add(what);
+    const key = `${what}: ${why}`;
+    if (l.logged.has(key) || l.logged.size >= MAX_UDP_LOGGED) return;
+    l.logged.add(key);
     this.#log(`relay: dropped datagrams ${what} on UDP listener ${l.id} of ${this.#peer}: ${why}`.replace(/[^\x20-\x7e]/g, '?'));
   }
 
@@ -803,7 +848,7 @@ const MAX_UDP_DECISIONS = 16;
 const MAX_UDP_PEERS = 1024;
 /** How long a UDP listener's peer stays answerable after it was last heard from (as the guest's own recent peers: 120 s, conntrack's UDP default). */
 const UDP_PEER_TTL_MS = 120_000;
-/** Refused peers and destinations logged per UDP listener. */
+/** Lines about dropped datagrams logged per UDP listener. */
 const MAX_UDP_LOGGED = 16;
 
 /** Records `key` as the most recently used entry of a bounded map. */

@@ -15,6 +15,7 @@ import {
   ExtensionId,
   StreamType,
   decodePacket,
+  encodeConnect,
   encodeDatagram,
   encodeListen,
   type WispPacket,
@@ -253,4 +254,214 @@ test('the client driver: a UDP listener the relay ends reports ENETDOWN on read'
   } finally {
     driver.close();
   }
+});
+
+/**
+ * A raw client with UDP listener 1 on 127.0.0.1 and a `fence` peer it has
+ * heard from; `sync()` sends the fence a datagram through the listener and
+ * waits for it: the relay handles a client's packets in order, so by then
+ * it has handled (and dropped or judged) everything sent before. The fence
+ * then answers, so that it stays the listener's most recent peer.
+ */
+async function listenerWithFence(url: string) {
+  const c = await rawClient(url, BOTH);
+  c.ws.send(encodeListen(1, StreamType.UDP, 0, '127.0.0.1'));
+  const bound = await c.waitFor('listening', (p) => p.stream === 1);
+  const fence = await udpPeer();
+  await fence.send('hello', bound.port);
+  await c.waitFor('datagram', (p) => p.stream === 1);
+  let n = 0;
+  const sync = async (): Promise<void> => {
+    const text = `fence ${n++}`;
+    c.ws.send(encodeDatagram(1, fence.port, '127.0.0.1', Buffer.from(text)));
+    assert.deepEqual(await fence.next(), { text, port: bound.port });
+    await fence.send(`ack ${text}`, bound.port);
+    await c.waitFor('datagram', (p) => p.stream === 1 && Buffer.from(p.data).toString() === `ack ${text}`);
+  };
+  const send = (host: string, port: number, data: Uint8Array): void => c.ws.send(encodeDatagram(1, port, host, data));
+  return { c, bound, fence, sync, send };
+}
+
+/** A resolver for names ending in `.test` that answers only when the test says so; `calls` lists the names asked, in order. */
+function heldResolver() {
+  const calls: string[] = [];
+  const held = new Map<string, (addresses: string[]) => void>();
+  const resolve = (name: string): Promise<string[]> => {
+    calls.push(name);
+    return new Promise((answer) => held.set(name, answer));
+  };
+  const answer = (name: string, addresses: string[]): void => {
+    const a = held.get(name);
+    assert.ok(a !== undefined, `${name} was not asked`);
+    held.delete(name);
+    a(addresses);
+  };
+  return { calls, resolve, answer };
+}
+
+test('a new destination of a UDP listener takes a token of the new-stream rate: past the burst, datagrams to new ones are dropped and logged', async () => {
+  const calls: string[] = [];
+  const resolve = async (name: string): Promise<string[]> => (calls.push(name), ['127.0.0.1']);
+  // A burst of 5 that hardly refills: the LISTEN takes one, four new destinations the rest.
+  const limits = { streamBurst: 5, streamsPerSecond: 0.001 };
+  await withRelay({ allowListen: ['127.0.0.1'], allowNet: ['127.0.0.1'], limits, resolve }, async (url, log) => {
+    const { c, bound, fence, sync, send } = await listenerWithFence(url);
+    const peers = await Promise.all(Array.from({ length: 10 }, () => udpPeer()));
+    try {
+      for (const [i, p] of peers.entries()) send('127.0.0.1', p.port, Buffer.from(`to ${i}`));
+      send('name.test', peers[0]!.port, Buffer.from('by name'));
+      await sync();
+      for (const [i, p] of peers.slice(0, 4).entries()) assert.deepEqual(await p.next(), { text: `to ${i}`, port: bound.port });
+      // Judged and allowed destinations stay answerable without a token, as the fence (a peer heard from) is.
+      send('127.0.0.1', peers[0]!.port, Buffer.from('again'));
+      assert.deepEqual(await peers[0]!.next(), { text: 'again', port: bound.port });
+      await sync();
+      assert.deepEqual(
+        peers.slice(4).map((p) => p.got.length),
+        [0, 0, 0, 0, 0, 0],
+      );
+      assert.deepEqual(calls, [], 'a name past the rate is not resolved');
+      const throttled = log.filter((l) => / on UDP listener 1 of .*: too many new streams per second/.test(l));
+      assert.deepEqual(
+        throttled.map((l) => /^relay: dropped datagrams to (\S+) /.exec(l)?.[1]),
+        [...peers.slice(4).map((p) => `127.0.0.1:${p.port}`), `name.test:${peers[0]!.port}`],
+        log.join('\n'),
+      );
+    } finally {
+      for (const p of peers) p.sock.close();
+      fence.sock.close();
+    }
+    c.ws.close();
+  });
+});
+
+test('a UDP listener judges at most 16 new destinations at once; datagrams to one being judged wait for its one decision', async () => {
+  const r = heldResolver();
+  await withRelay({ allowListen: ['127.0.0.1'], allowNet: ['127.0.0.1'], resolve: r.resolve }, async (url, log) => {
+    const { c, bound, fence, sync, send } = await listenerWithFence(url);
+    const target = await udpPeer();
+    try {
+      for (let i = 0; i < 17; i++) send(`h${i}.test`, target.port, Buffer.from(`h${i}`));
+      send('h0.test', target.port, Buffer.from('h0 again'));
+      await sync();
+      assert.deepEqual(
+        r.calls,
+        Array.from({ length: 16 }, (_, i) => `h${i}.test`),
+      );
+      assert.match(
+        log.join('\n'),
+        new RegExp(`dropped datagrams to h16\\.test:${target.port} on UDP listener 1 .*: 16 new destinations are being judged already`),
+      );
+      for (let i = 0; i < 16; i++) r.answer(`h${i}.test`, ['127.0.0.1']);
+      const want = ['h0', 'h0 again', ...Array.from({ length: 15 }, (_, i) => `h${i + 1}`)];
+      const got: string[] = [];
+      while (got.length < want.length) got.push((await target.next()).text);
+      assert.deepEqual(got, want);
+      // Once the decisions are in, a new destination is judged again.
+      send('h16.test', target.port, Buffer.from('h16'));
+      await sync();
+      assert.equal(r.calls.at(-1), 'h16.test');
+      r.answer('h16.test', ['127.0.0.1']);
+      assert.deepEqual(await target.next(), { text: 'h16', port: bound.port });
+    } finally {
+      target.sock.close();
+      fence.sock.close();
+    }
+    c.ws.close();
+  });
+});
+
+test('a UDP listener queues at most 1 MiB of datagrams waiting for decisions; a decision frees its bytes', async () => {
+  const r = heldResolver();
+  await withRelay({ allowListen: ['127.0.0.1'], allowNet: ['127.0.0.1'], resolve: r.resolve }, async (url, log) => {
+    const { c, bound, fence, sync, send } = await listenerWithFence(url);
+    const target = await udpPeer();
+    try {
+      const big = Buffer.alloc(60_000, 0x61);
+      const small = Buffer.alloc(20_000, 0x62);
+      // 17 × 60,000 = 1,020,000 bytes fit in 1 MiB (1,048,576); the 18th does not.
+      for (let i = 0; i < 18; i++) send('big.test', target.port, big);
+      await sync();
+      // 28,576 bytes are left: one 20,000-byte datagram fits, a second does not. So exactly 17 big ones wait.
+      send('small.test', target.port, small);
+      send('small.test', target.port, small);
+      await sync();
+      assert.deepEqual(r.calls, ['big.test', 'small.test']);
+      const full = log.filter((l) => l.includes("the listener's queue of 1048576 bytes is full"));
+      assert.deepEqual(
+        full.map((l) => /^relay: dropped datagrams to (\S+) /.exec(l)?.[1]),
+        [`big.test:${target.port}`, `small.test:${target.port}`],
+        log.join('\n'),
+      );
+      // big.test is refused (127.0.0.2 is outside --allow-net): its 1,020,000 bytes are freed, nothing sent.
+      r.answer('big.test', ['127.0.0.2']);
+      r.answer('small.test', ['127.0.0.1']);
+      const first = await target.next();
+      assert.deepEqual([first.text.length, first.port], [20_000, bound.port]);
+      send('small.test', target.port, small);
+      const second = await target.next();
+      assert.deepEqual([second.text.length, second.port], [20_000, bound.port]);
+      assert.match(log.join('\n'), new RegExp(`dropped datagrams to big\\.test:${target.port} on UDP listener 1 .*127\\.0\\.0\\.2`));
+      await sync();
+      assert.equal(target.got.length, 0, 'no big datagram was sent');
+    } finally {
+      target.sock.close();
+      fence.sock.close();
+    }
+    c.ws.close();
+  });
+});
+
+test('a UDP listener remembers at most 1024 peers; past that the least recently used destination is forgotten and judged again', async () => {
+  const calls: string[] = [];
+  const resolve = async (name: string): Promise<string[]> => (calls.push(name), ['127.0.0.1']);
+  const limits = { streamBurst: 2000 };
+  await withRelay({ allowListen: ['127.0.0.1'], allowNet: ['127.0.0.1'], limits, resolve }, async (url) => {
+    const { c, fence, sync, send } = await listenerWithFence(url);
+    const target = await udpPeer();
+    try {
+      // The fence (heard from after each sync, so the most recent) and 1023 destinations (names, all at
+      // target's port) fill the 1024 places; sent 16 at a time, the decisions a listener may wait for.
+      const fill = 1023;
+      for (let i = 0; i < fill; i += 16) {
+        for (let j = i; j < Math.min(i + 16, fill); j++) send(`p${j}.test`, target.port, Buffer.from('x'));
+        await sync();
+      }
+      assert.equal(new Set(calls).size, fill);
+      send('p0.test', target.port, Buffer.from('x'));
+      send(`p${fill - 1}.test`, target.port, Buffer.from('x'));
+      await sync();
+      assert.equal(calls.length, fill, 'all 1024 are remembered');
+      send(`p${fill}.test`, target.port, Buffer.from('x'));
+      await sync();
+      send('p1.test', target.port, Buffer.from('x'));
+      send('p0.test', target.port, Buffer.from('x'));
+      await sync();
+      assert.deepEqual(calls.slice(fill), [`p${fill}.test`, 'p0.test'], 'the 1025th forgot the oldest, p0');
+    } finally {
+      target.sock.close();
+      fence.sock.close();
+    }
+    c.ws.close();
+  });
+});
+
+test('a failure while judging a destination closes that stream or drops those datagrams, with a log line; the relay lives on', async () => {
+  // A resolver that breaks its contract (no list of addresses) makes the judging itself throw.
+  const resolve = async (): Promise<string[]> => null as unknown as string[];
+  await withRelay({ allowListen: ['127.0.0.1'], allowNet: ['127.0.0.1'], resolve }, async (url, log) => {
+    const { c, fence, sync, send } = await listenerWithFence(url);
+    try {
+      send('broken.test', 9, Buffer.from('x'));
+      await sync();
+      assert.match(log.join('\n'), /dropped datagrams to broken\.test:9 on UDP listener 1 .*: internal error: /);
+      c.ws.send(encodeConnect(3, StreamType.UDP, 9, 'broken.test'));
+      assert.equal((await c.waitFor('close', (p) => p.stream === 3)).reason, CloseReason.NETWORK_ERROR);
+      assert.match(log.join('\n'), /closing stream 3 from .*: internal error: /);
+      await sync();
+    } finally {
+      fence.sock.close();
+    }
+    c.ws.close();
+  });
 });
