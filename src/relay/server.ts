@@ -673,7 +673,7 @@ class Session {
     l.closed = true;
     this.#listeners.delete(l.id);
     l.server?.close();
-    if (l.udp !== undefined) closeQuietly(l.udp);
+    if (l.udp !== undefined) closeAfterSends(l.udp);
     if (reason !== undefined) this.#send(encodeClose(l.id, reason));
   }
 
@@ -825,11 +825,13 @@ class Session {
     this.#streams.delete(s.id);
     this.#release(s);
     s.tcp?.destroy();
-    s.udp?.close();
+    if (s.udp !== undefined) closeAfterSends(s.udp);
     if (reason !== undefined) this.#send(encodeClose(s.id, reason));
   }
 }
 
+/** How long a closed UDP stream or listener may take to send the datagrams already handed to it. */
+const UDP_CLOSE_LINGER_MS = 1000;
 /** How long a stream the client closed may take to deliver what it had sent. */
 const CLOSE_LINGER_MS = 5000;
 /** Largest DATA payload the relay sends. */
@@ -865,6 +867,29 @@ function closeQuietly(sock: dgram.Socket): void {
   } catch {
     // ERR_SOCKET_DGRAM_NOT_RUNNING: already closed.
   }
+}
+
+/**
+ * Closes a datagram socket once the sends already handed to it have left
+ * (at most {@link UDP_CLOSE_LINGER_MS} later). A client that sends a
+ * datagram and closes the stream or the WebSocket at once (a guest that
+ * answers and exits) would otherwise lose it: a send waits a turn of the
+ * event loop before reaching the socket, and closing drops it.
+ */
+function closeAfterSends(sock: dgram.Socket): void {
+  sock.removeAllListeners('message');
+  const deadline = Date.now() + UDP_CLOSE_LINGER_MS;
+  const attempt = (): void => {
+    let queued = 0;
+    try {
+      queued = sock.getSendQueueCount();
+    } catch {
+      // not running: nothing to wait for
+    }
+    if (queued > 0 && Date.now() < deadline) return void setTimeout(attempt, 10);
+    closeQuietly(sock);
+  };
+  setImmediate(attempt);
 }
 
 /** The CLOSE reason answering a LISTEN the system would not bind (docs/wisp-extensions.md). */

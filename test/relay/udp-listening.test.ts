@@ -15,6 +15,7 @@ import {
   ExtensionId,
   StreamType,
   decodePacket,
+  encodeClose,
   encodeConnect,
   encodeDatagram,
   encodeListen,
@@ -148,6 +149,28 @@ test('a UDP LISTEN binds a real port; datagrams arrive with their sender, replie
       peer.sock.close();
     }
     c.ws.close();
+  });
+});
+
+test('a reply sent just before the client closes still reaches its peer (the listener closes once its sends have left)', async () => {
+  await withRelay({ allowListen: ['127.0.0.1'] }, async (url) => {
+    const peer = await udpPeer();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const c = await rawClient(url, BOTH);
+        c.ws.send(encodeListen(1, StreamType.UDP, 0, '127.0.0.1'));
+        const bound = await c.waitFor('listening', (p) => p.stream === 1);
+        await peer.send('ping', bound.port);
+        await c.waitFor('datagram', (p) => p.stream === 1);
+        // The reply, the listener's CLOSE and the end of the session leave together, as when a guest answers and exits.
+        c.ws.send(encodeDatagram(1, peer.port, '127.0.0.1', Buffer.from(`last ${round}`)));
+        c.ws.send(encodeClose(1, CloseReason.VOLUNTARY));
+        c.ws.close();
+        assert.deepEqual(await peer.next(), { text: `last ${round}`, port: bound.port });
+      }
+    } finally {
+      peer.sock.close();
+    }
   });
 });
 
