@@ -219,7 +219,11 @@ async function main(argv: readonly string[]): Promise<void> {
     mkdirSync(dirname(options.out), { recursive: true });
     // Keep the sections other benchmarks own (bench/relay.ts, bench/browser.ts).
     const old = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '';
-    writeFileSync(options.out, carrySections(old, renderMarkdown(results)));
+    const idleConnections = /^Goal, at most 16 KiB per idle connection.*$/m.exec(old)?.[0];
+    // The last run's SHA-256 time under dialtone (its summary row's dialtone cell: "1.51 s" or "980 ms").
+    const sha = /^\| SHA-256 of [^|]*\| ([0-9.]+) (s|ms) +\|/m.exec(old);
+    const previous = { sha256Ms: sha === null ? undefined : Number(sha[1]) * (sha[2] === 's' ? 1000 : 1) };
+    writeFileSync(options.out, carrySections(old, renderMarkdown(results, idleConnections, previous)));
     const shown = relative(process.cwd(), options.out);
     log(`wrote ${shown.startsWith('..') ? options.out : shown}`);
   }

@@ -94,7 +94,7 @@ export class Runners {
     return { file: this.#node, args: [...this.#nodeOptions, '-e', ''] };
   }
 
-  /** `dialtone --version`: starting Node and loading dialtone's JavaScript, no guest. */
+  /** `dialtone --version`: starting Node and the CLI (which imports the runner only for `run`), no guest. */
   dialtoneVersion(): Command {
     return this.nodeScript(this.#bin, ['--version']);
   }

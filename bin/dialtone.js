@@ -1,7 +1,9 @@
 #!/usr/bin/env -S node --stack-size=7800
 // The `dialtone` command. See `dialtone --help`.
+import { enableCompileCache } from './compile-cache.js';
 import { setStackFlags } from './stack-flags.js';
 
+enableCompileCache();
 setStackFlags();
 const { main } = await import('../dist/cli/main.js');
 // Exit explicitly: a guest may leave a stdin read in flight.

@@ -3,13 +3,10 @@ import { DialtoneError } from './errors.ts';
 import { loadModule, type LoadedModule } from './module.ts';
 import { NODE_PLATFORM } from './platform/node.ts';
 import type { CpuProfileOptions } from './profile/cpu-profile.ts';
-import { withCpuProfile } from './profile/node/with-cpu-profile.ts';
 import { runGuest, type RunResult } from './run-guest.ts';
-import type { Preopen, SocketAbi } from './wasi/host.ts';
-import { preopenSockets } from './wasi/sockets/preopened.ts';
+import type { Preopen, SocketAbi, WasiHost } from './wasi/host.ts';
 import type { NetDriver } from './netdev/socket.ts';
 import type { NetworkPolicy } from './policy/policy.ts';
-import { toNetworkPolicy } from './policy/portable.ts';
 import type { RulePolicyOptions } from './policy/rules.ts';
 import type { InputSource, OutputTarget } from './wasi/stdio.ts';
 import { MAX_OPEN_FILES } from './wasi/limits.ts';
@@ -133,13 +130,26 @@ export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly
  */
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
   NODE_PLATFORM.jspi();
-  const policy = toNetworkPolicy(options.net?.policy);
+  // Start-up: the policy rules, the socket preopener and the profiler are
+  // imported only by the runs that use them (see docs/benchmarks.md).
+  const rules = options.net?.policy;
+  const policy = rules === undefined ? undefined : (await import('./policy/portable.ts')).toNetworkPolicy(rules);
   checkMaxOpenFiles(options.maxOpenFiles);
   const bytes = await readBytes(source);
   const loaded = await loadModule(bytes ?? (source as WebAssembly.Module), moduleName(source), { maxMemory: options.maxMemory });
   const start = (): Promise<RunResult> => runLoaded(source, loaded, policy, options);
   if (options.cpuProfile === undefined) return start();
+  const { withCpuProfile } = await import('./profile/node/with-cpu-profile.ts');
   return withCpuProfile(options.cpuProfile, bytes, start);
+}
+
+/** Hands the guest the sockets of `--listen` / `--dial` (after its directories). */
+async function preopenSocketsOf(host: WasiHost, net: NetOptions | undefined): Promise<void> {
+  const listen = net?.listen ?? [];
+  const dial = net?.dial ?? [];
+  if (listen.length === 0 && dial.length === 0) return;
+  const { preopenSockets } = await import('./wasi/sockets/preopened.ts');
+  await preopenSockets(host, listen, dial);
 }
 
 /** Builds the guest's host from `options` and runs it. */
@@ -166,7 +176,7 @@ function runLoaded(source: ModuleSource, loaded: LoadedModule, policy: NetworkPo
       dnsServer: options.net?.dnsServer,
       maxOpenFiles: options.maxOpenFiles,
     },
-    (host) => preopenSockets(host, options.net?.listen ?? [], options.net?.dial ?? []),
+    (host) => preopenSocketsOf(host, options.net),
     options.signal,
   );
 }

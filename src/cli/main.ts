@@ -1,15 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { DialtoneError } from '../errors.ts';
-import { policyFromFlags } from '../policy/flags.ts';
-import { run } from '../run.ts';
 import { USAGE, parseCommandLine, type RelayCommand, type RunCommand } from './options.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
-import { WispDriver } from '../netdev/wisp/driver.ts';
-import { policyOptionsFromFlags } from '../policy/flags.ts';
-import { startRelay } from '../relay/server.ts';
+import type { WispDriver } from '../netdev/wisp/driver.ts';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+// Start-up: what only some commands use (the guest runner, the relay server
+// with node:http and ws, the Wisp driver, the policy parser) is imported
+// when a command needs it (see docs/benchmarks.md).
 
 /**
  * The `dialtone` command. Returns the process exit code: the guest's own,
@@ -24,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (cmd.command === 'version') {
+      const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
       process.stdout.write(`dialtone ${version}\n`);
       return 0;
     }
@@ -57,7 +56,7 @@ async function runCommand(cmd: RunCommand): Promise<number> {
 }
 
 async function runGuest(cmd: RunCommand, env: Record<string, string>): Promise<number> {
-  const driver = cmd.relay === undefined ? undefined : await WispDriver.open(cmd.relay);
+  const driver = cmd.relay === undefined ? undefined : await (await import('../netdev/wisp/driver.ts')).WispDriver.open(cmd.relay);
   try {
     return await runWith(cmd, env, driver);
   } finally {
@@ -77,6 +76,10 @@ async function runOnce(
   driver: WispDriver | undefined,
   signal: AbortSignal | undefined,
 ): Promise<number> {
+  // No policy flag: the library default (deny all, no virtual /etc).
+  const hasPolicy = Object.values(cmd.policy).some((v) => v.length > 0);
+  const policy = hasPolicy ? (await import('../policy/flags.ts')).policyFromFlags(cmd.policy) : undefined;
+  const { run } = await import('../run.ts');
   const { exitCode } = await run(cmd.module, {
     ...(signal === undefined ? {} : { signal }),
     args: cmd.args,
@@ -88,8 +91,7 @@ async function runOnce(
     maxOpenFiles: cmd.maxOpenFiles,
     ...(cmd.cpuProfile === undefined ? {} : { cpuProfile: cmd.cpuProfile === true ? {} : cmd.cpuProfile }),
     net: {
-      // No policy flag: the library default (deny all, no virtual /etc).
-      policy: Object.values(cmd.policy).some((v) => v.length > 0) ? policyFromFlags(cmd.policy) : undefined,
+      policy,
       listen: cmd.listen,
       dial: cmd.dial,
       abi: cmd.socketAbi,
@@ -102,6 +104,7 @@ async function runOnce(
 
 /** `dialtone relay`: runs until killed; prints the URL it serves once listening. */
 async function relayCommand(cmd: RelayCommand): Promise<number> {
+  const [{ policyOptionsFromFlags }, { startRelay }] = await Promise.all([import('../policy/flags.ts'), import('../relay/server.ts')]);
   const flags = policyOptionsFromFlags({ allowNet: cmd.allowNet, denyNet: cmd.denyNet, allowListen: cmd.allowListen });
   const relay = await startRelay({
     host: cmd.host,

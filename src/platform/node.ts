@@ -5,10 +5,11 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
-import { upstreamResolver } from '../dns/node-system.ts';
+import { createRequire } from 'node:module';
+import type { DnsResolveFn } from '../dns/resolver.ts';
 import { DialtoneError } from '../errors.ts';
 import { requireJspi } from '../internal/jspi.ts';
-import { NodeDriver } from '../netdev/node/driver.ts';
+import type { NodeDriver } from '../netdev/node/driver.ts';
 import { performanceRealtimeNs } from '../wasi/preview1/clock.ts';
 import { NodeDirectory } from '../wasi/fs/node-directory.ts';
 import { HostInput, HostOutput } from '../wasi/fs/node-stdio.ts';
@@ -27,8 +28,8 @@ export const NODE_PLATFORM: Platform = Object.freeze({
   }),
   randomFill: (buf: Uint8Array) => void randomFillSync(buf),
   macrotask: (fn: () => void) => void setImmediate(fn),
-  defaultDriver: () => new NodeDriver(),
-  dnsServerResolver: upstreamResolver,
+  defaultDriver: () => new (loadNodeDriver())(),
+  dnsServerResolver: lazyUpstreamResolver,
   jspi: () =>
     requireJspi(
       ` (Node ${process.versions.node}); dialtone needs Node 24 or later: ` +
@@ -48,4 +49,26 @@ function openDirectory(host: string, guest: string): PreopenDirectory {
     throw new DialtoneError('ERR_DIR_NOT_FOUND', `directory to preopen does not exist or is not a directory: ${host}`);
   }
   return NodeDirectory.preopen(root, guest);
+}
+
+// Start-up: node:net, node:dgram, node:dns and dialtone's socket code cost
+// tens of milliseconds to import, and most guests never open a socket. The
+// host asks for its driver only when the guest first uses the network (see
+// WasiHost), and only then is it loaded. `socket()` is synchronous, so this
+// is a synchronous require() of the ES module (Node 22.12 and later); the
+// specifier ends as this file does: .ts when run from source, .js in dist/.
+const requireHere = createRequire(import.meta.url);
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+function loadNodeDriver(): typeof NodeDriver {
+  return (requireHere(`../netdev/node/driver${EXTENSION}`) as typeof import('../netdev/node/driver.ts')).NodeDriver;
+}
+
+/** `upstreamResolver` (dns/node-system.ts), imported at the first name asked. */
+function lazyUpstreamResolver(server: string, timeoutMs: number): DnsResolveFn {
+  let resolve: DnsResolveFn | undefined;
+  return async (name, family) => {
+    resolve ??= (await import('../dns/node-system.ts')).upstreamResolver(server, timeoutMs);
+    return resolve(name, family);
+  };
 }

@@ -9,6 +9,7 @@ import { GuestNetwork, type GuestNetworkOptions } from '../sockets/guest-network
 import type { HostUnixPath } from '../sockets/host-unix-path.ts';
 import type { Interceptor } from '../sockets/interceptor.ts';
 import type { Jspi } from '../internal/jspi.ts';
+import type { NetDriver } from '../netdev/socket.ts';
 import type { Platform, PreopenDirectory } from '../platform/platform.ts';
 import type { Descriptor } from './descriptor.ts';
 import { FdTable } from './fd-table.ts';
@@ -125,7 +126,7 @@ export class WasiHost {
       this.#preopens.push({ guest: p.guest, dir, readOnly });
       this.fds.add(dir);
     }
-    const driver = config.network?.driver ?? platform.defaultDriver();
+    const driver = config.network?.driver ?? deferredDriver(() => platform.defaultDriver());
     const policy = config.network?.policy ?? DENY_ALL;
     const interceptors: Interceptor[] = [];
     // One resolver for the stub and the socket ABIs: one cap, one deadline, one error model.
@@ -258,6 +259,20 @@ export class WasiHost {
     this.fds.closeAll();
     await this.network.flushed();
   }
+}
+
+/**
+ * The platform's default driver, made when the guest first opens a socket
+ * or looks a name up: a guest that never does so never loads the platform's
+ * socket code (Node's is tens of milliseconds of start-up).
+ */
+function deferredDriver(make: () => NetDriver): NetDriver {
+  let driver: NetDriver | undefined;
+  const get = (): NetDriver => (driver ??= make());
+  return {
+    socket: (family, type) => get().socket(family, type),
+    lookup: (hostname, family) => get().lookup(hostname, family),
+  };
 }
 
 function openHostDirectory(platform: Platform, host: string, guest: string): PreopenDirectory {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { toSysError } from '../../internal/errno.ts';
 import type { Filestat, SetTimes } from '../descriptor.ts';
@@ -58,6 +57,9 @@ function touch(path: string, follow: boolean, which: '-a' | '-m', t: bigint | 'n
   const args = ['-c', which];
   if (!follow) args.push('-h');
   if (t !== 'now') args.push('-d', `@${t / 1_000_000_000n}.${(t % 1_000_000_000n).toString().padStart(9, '0')}`);
+  // Imported here, not at the top: node:child_process (with node:net and
+  // node:dgram) would cost every guest's start-up for a rare call.
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const r = spawnSync('touch', [...args, '--', path], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.error !== undefined) throw toSysError(r.error);
   if (r.status !== 0) throw toSysError({ code: /No such file/.test(r.stderr) ? 'ENOENT' : 'EIO', message: r.stderr.trim() });
