@@ -116,15 +116,22 @@ export class WasiHost {
     this.fds = new FdTable(config.maxOpenFiles, config.trace);
     this.#scheduler = new Scheduler(config.platform.macrotask);
     const platform = config.platform;
-    this.fds.add(typeof config.stdin === 'number' ? hostFd(platform, 'input', config.stdin) : new FixedInput(config.stdin));
-    for (const out of [config.stdout, config.stderr])
-      this.fds.add(typeof out === 'number' ? hostFd(platform, 'output', out) : new CallbackOutput(out));
-    for (const p of config.preopens) {
-      const dir = 'dir' in p ? p.dir : openHostDirectory(platform, p.host, p.guest);
-      const readOnly = p.readOnly === true;
-      if (readOnly) makeReadOnly(dir);
-      this.#preopens.push({ guest: p.guest, dir, readOnly });
-      this.fds.add(dir);
+    // A cap below what the guest starts with (EMFILE here) or a directory
+    // that cannot be opened must not leave the ones opened before it open.
+    try {
+      this.fds.adopt(typeof config.stdin === 'number' ? hostFd(platform, 'input', config.stdin) : new FixedInput(config.stdin));
+      for (const out of [config.stdout, config.stderr])
+        this.fds.adopt(typeof out === 'number' ? hostFd(platform, 'output', out) : new CallbackOutput(out));
+      for (const p of config.preopens) {
+        const dir = 'dir' in p ? p.dir : openHostDirectory(platform, p.host, p.guest);
+        const readOnly = p.readOnly === true;
+        if (readOnly) makeReadOnly(dir);
+        this.#preopens.push({ guest: p.guest, dir, readOnly });
+        this.fds.adopt(dir);
+      }
+    } catch (err) {
+      this.fds.closeAll();
+      throw err;
     }
     const driver = config.network?.driver ?? deferredDriver(() => platform.defaultDriver());
     const policy = config.network?.policy ?? DENY_ALL;

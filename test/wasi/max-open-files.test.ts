@@ -1,7 +1,7 @@
 // maxOpenFiles: one cap on the guest's descriptors (files, sockets,
 // accepted connections), EMFILE past it, with a trace line saying why.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -166,6 +166,31 @@ test('path_open on a full table is EMFILE before it opens: O_TRUNC leaves the fi
     assert.equal(readFileSync(join(dir.path, 'keep.txt'), 'utf8'), 'precious');
     assert.equal(open(t, 3, 'new.txt', { oflags: OFlags.CREAT }).errno, E.MFILE);
     assert.equal(existsSync(join(dir.path, 'new.txt')), false);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('a cap the preopens do not fit in leaves none of the directories it opened open', async () => {
+  const dir = tempDir();
+  const openOnDir = (): number =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === dir.path;
+      } catch {
+        return false; // closed meanwhile
+      }
+    }).length;
+  try {
+    const before = openOnDir();
+    for (let i = 0; i < 3; i++) {
+      // stdio, then /a fits (fd 3), /b is one too many.
+      await assert.rejects(
+        run(guest('hello'), { maxOpenFiles: 4, dirs: { '/a': dir.path, '/b': dir.path } }),
+        (e: unknown) => e instanceof DialtoneError && e.code === 'ERR_USAGE',
+      );
+    }
+    assert.equal(openOnDir(), before);
   } finally {
     dir.cleanup();
   }
