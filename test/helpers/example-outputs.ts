@@ -2,6 +2,7 @@
 // their tests under the Node CLI (test/examples/) and in a page
 // (test/browser/gallery-in-chromium.test.ts) — the same program, the same
 // lines.
+import { createHash } from 'node:crypto';
 
 /** examples/redis: every value comes from the server's replies. */
 export const REDIS_OUTPUT = [
@@ -65,4 +66,18 @@ export function wsClientMessages(): { binary: boolean; data: Buffer }[] {
     { binary: true, data: every },
     { binary: true, data: large },
   ];
+}
+
+/** What examples/websocket/client prints against an echo server: each binary message by size and SHA-256. */
+export function wsClientOutput(): string {
+  return [
+    'connected: 101 Switching Protocols',
+    'echoed text "hello"',
+    'echoed text "héllo wörld ✓"',
+    ...wsClientMessages()
+      .filter((m) => m.binary)
+      .map((m) => `echoed binary ${m.data.length} bytes sha256:${createHash('sha256').update(m.data).digest('hex')}`),
+    'closed',
+    '',
+  ].join('\n');
 }
