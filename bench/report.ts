@@ -105,7 +105,7 @@ function breakdownTable(c: CpuResults): string {
     [
       row("`node -e ''` (Node's own start-up and exit)", b.bareNode),
       row('`dialtone --version` (Node + the CLI, which loads the runner only to run)', b.version),
-      row('in process: import `dist/run.js` (what `dialtone run` loads)', b.importMs),
+      row('in process: import `dist/cli-bundle/run.js` (what `dialtone run` loads)', b.importMs),
       row('in process: read the .wasm', b.readMs),
       row('in process: `WebAssembly.compile`', b.compileMs),
       row('in process: `run(module)` (instantiate, `_start`, exit)', b.runMs),

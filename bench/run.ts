@@ -18,6 +18,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildCliBundle } from '../scripts/build-cli.ts';
 import { buildGuests, guestWasm } from '../scripts/build-guests.ts';
 import { HELLO_OUTPUT, sha256sumOutput } from './expected.ts';
 import { machineFacts } from './machine.ts';
@@ -119,10 +120,11 @@ function checkNode(): void {
   }
 }
 
-/** Compiles dist/, which bin/dialtone.js runs, from the current sources. */
-function buildDist(): void {
+/** Compiles dist/ and the bundled CLI (dist/cli-bundle/, which bin/dialtone.js runs) from the current sources. */
+async function buildDist(): Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+  await buildCliBundle();
 }
 
 /** A check for timeInterleaved that every runner printed exactly `expected`. */
@@ -203,7 +205,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const options = parseOptions(argv);
   checkNode();
   log('building dist/ and the guests');
-  buildDist();
+  await buildDist();
   const wasirun = ensureWasirun(root);
   const runners = new Runners(root, process.execPath, wasirun);
   const machine = machineFacts(root, process.execPath, wasirun);

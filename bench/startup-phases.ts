@@ -9,7 +9,7 @@ import type { run as runFn } from '../src/run.ts';
 
 /** What one sample of the start-up breakdown measured, in milliseconds. */
 export interface PhaseTimes {
-  /** Importing what `dialtone run` imports (dist/run.js, bin/stack-flags.js), with the CLI's compile cache on. */
+  /** Importing what `dialtone run` imports (the bundled CLI's run.js, bin/stack-flags.js), with the CLI's compile cache on. */
   importMs: number;
   /** Reading the .wasm file. */
   readMs: number;
@@ -24,13 +24,14 @@ export interface PhaseTimes {
 async function main(wasm: string, args: readonly string[]): Promise<PhaseTimes> {
   const t0 = performance.now();
   // Computed specifiers: dist/ is build output, and bin/ is plain JavaScript.
-  // As bin/dialtone.js: the compile cache, the stack flags, then dist/ (the
-  // CLI's run(), without the package's other exports).
+  // As bin/dialtone.js: the compile cache, the stack flags, then the
+  // bundled CLI's runner (dist/cli-bundle/run.js, what `dialtone run`
+  // imports once it has parsed its command line).
   const cache = (await import(new URL('../bin/compile-cache.js', import.meta.url).href)) as { enableCompileCache(): unknown };
   cache.enableCompileCache();
   const flags = (await import(new URL('../bin/stack-flags.js', import.meta.url).href)) as { setStackFlags(): void };
   flags.setStackFlags();
-  const { run } = (await import(new URL('../dist/run.js', import.meta.url).href)) as { run: typeof runFn };
+  const { run } = (await import(new URL('../dist/cli-bundle/run.js', import.meta.url).href)) as { run: typeof runFn };
   const t1 = performance.now();
   const bytes = await readFile(wasm);
   const t2 = performance.now();

@@ -5,10 +5,14 @@
 // NODE_DISABLE_COMPILE_CACHE=1. A directory that cannot be created is
 // skipped silently. It holds JavaScript only: V8 has no public way to keep a
 // compiled WebAssembly module across processes (see RATIONALE.md).
-import { mkdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
+
+// Not `import ... from 'node:fs'`: an ES module import of node:fs evaluates
+// all its exports, which loads Node's streams, fs/promises and readline
+// (several ms of start-up) that the CLI never uses.
+const { mkdirSync } = process.getBuiltinModule?.('node:fs') ?? nodeModule.createRequire(import.meta.url)('node:fs');
 
 /** Turns the cache on; call before importing dist/. */
 export function enableCompileCache() {

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --stack-size=7800
+#!/usr/bin/env -S node --stack-size=7800 --wasm-stack-switching-stack-size=8192 --no-concurrent-sparkplug
 // `go test` for GOOS=wasip1 runs `go_wasip1_wasm_exec TEST.wasm [test flags]`
 // found on PATH. Like the script Go ships ($GOROOT/lib/wasm), this runs the
 // test binary with `/` preopened and PWD set, and passes the environment on
@@ -8,7 +8,7 @@
 import { setStackFlags } from './stack-flags.js';
 
 setStackFlags();
-const { main } = await import('../dist/cli/main.js');
+const { main } = await import('../dist/cli-bundle/main.js');
 const [module, ...args] = process.argv.slice(2);
 if (module === undefined) {
   process.stderr.write('usage: go_wasip1_wasm_exec module.wasm [args...]\n');

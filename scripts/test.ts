@@ -1,6 +1,7 @@
 // `npm test`: everything CI checks, in order, stopping at the first failure.
-//   1. compile src/ to dist/ (the bins run dist/), bundle src/browser.ts
-//      into dist/dialtone.browser.js (no Node built-in may reach it)
+//   1. compile src/ to dist/, bundle src/browser.ts into
+//      dist/dialtone.browser.js (no Node built-in may reach it) and the CLI
+//      into dist/cli-bundle/ (which the bins run)
 //   2. type-check src, tests, scripts and bench (tsc --noEmit)
 //   3. lint and formatting (eslint, prettier --check)
 //   4. build the Go guests (test/guests → build/guests, build/native)
@@ -10,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBrowserBundle } from './build-browser.ts';
+import { buildCliBundle } from './build-cli.ts';
 import { buildGuests } from './build-guests.ts';
 import { ensureDebianPackages } from './ensure-debian-packages.ts';
 
@@ -24,6 +26,7 @@ function step(title: string, file: string, args: string[]): void {
 try {
   step('build', bin('tsc'), ['-p', 'tsconfig.build.json']);
   await buildBrowserBundle();
+  await buildCliBundle();
   step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   step('lint', bin('eslint'), ['.']);
   step('format', bin('prettier'), ['--check', '--log-level=warn', '.']);

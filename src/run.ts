@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { DialtoneError } from './errors.ts';
-import { loadModule, type LoadedModule } from './module.ts';
+import type { LoadedModule } from './module.ts';
+import { prepareModule, type ModuleSource, type PreparedModule } from './node-module-file.ts';
 import { NODE_PLATFORM } from './platform/node.ts';
 import type { CpuProfileOptions } from './profile/cpu-profile.ts';
 import { runGuest, type RunResult } from './run-guest.ts';
@@ -114,10 +114,7 @@ export interface NetOptions {
   driver?: NetDriver;
 }
 
-export type { RunResult };
-
-/** Anything `run()` accepts as the guest program: a file path, a `file:` URL, bytes or a compiled module. */
-export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module;
+export type { ModuleSource, RunResult };
 
 /**
  * Runs a WASI preview 1 command module (e.g. a Go `GOOS=wasip1` program)
@@ -129,14 +126,25 @@ export type ModuleSource = string | URL | Uint8Array | ArrayBuffer | WebAssembly
  * const { exitCode } = await run('app.wasm', { args: ['hi'], dirs: { '/data': './data' } });
  */
 export async function run(source: ModuleSource, options: RunOptions = {}): Promise<RunResult> {
+  return runPrepared(prepareModule(source, options.maxMemory), options);
+}
+
+/**
+ * {@link run} for a module already being read and compiled: the CLI starts
+ * that before it imports this file, so that the two overlap. Internal (not
+ * exported by the package).
+ */
+export async function runPrepared(preparing: Promise<PreparedModule>, options: RunOptions): Promise<RunResult> {
+  // Its failure is awaited below, unless an error here comes first and is
+  // the one reported: never an unhandled rejection meanwhile.
+  preparing.catch(() => {});
   NODE_PLATFORM.jspi();
   // Start-up: the policy rules, the socket preopener and the profiler are
   // imported only by the runs that use them (see docs/benchmarks.md).
   const rules = options.net?.policy;
   const policy = rules === undefined ? undefined : (await import('./policy/portable.ts')).toNetworkPolicy(rules);
   checkMaxOpenFiles(options.maxOpenFiles);
-  const bytes = await readBytes(source);
-  const loaded = await loadModule(bytes ?? (source as WebAssembly.Module), moduleName(source), { maxMemory: options.maxMemory });
+  const { source, bytes, loaded } = await preparing;
   const start = (): Promise<RunResult> => runLoaded(source, loaded, policy, options);
   if (options.cpuProfile === undefined) return start();
   const { withCpuProfile } = await import('./profile/node/with-cpu-profile.ts');
@@ -184,31 +192,5 @@ function runLoaded(source: ModuleSource, loaded: LoadedModule, policy: NetworkPo
 function checkMaxOpenFiles(n: number | undefined): void {
   if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_OPEN_FILES)) {
     throw new DialtoneError('ERR_USAGE', `maxOpenFiles ${n}: expected a whole number from 1 to ${MAX_OPEN_FILES}`);
-  }
-}
-
-/** How messages name the module. */
-function moduleName(source: ModuleSource): string {
-  return typeof source === 'string' || source instanceof URL ? String(source) : 'module';
-}
-
-/**
- * The module's bytes: read from a path or `file:` URL (ERR_MODULE_NOT_FOUND
- * on failure), or as given; undefined for a compiled module.
- */
-async function readBytes(source: ModuleSource): Promise<Uint8Array | undefined> {
-  if (source instanceof WebAssembly.Module) return undefined;
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  const name = String(source);
-  // dialtone reads files; fetching a module is the caller's job (pass its bytes).
-  if (source instanceof URL && source.protocol !== 'file:') {
-    throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: only file: URLs are supported (pass the module's bytes instead)`);
-  }
-  try {
-    return await readFile(source);
-  } catch (err) {
-    const reason = (err as { code?: string }).code === 'ENOENT' ? 'no such file' : String((err as Error).message);
-    throw new DialtoneError('ERR_MODULE_NOT_FOUND', `cannot read ${name}: ${reason}`, { cause: err });
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { DialtoneError } from '../errors.ts';
+import { prepareModule } from '../node-module-file.ts';
 import { USAGE, parseCommandLine, type RelayCommand, type RunCommand } from './options.ts';
 import { stopOnSignals } from './stop-on-signals.ts';
 import type { WispDriver } from '../netdev/wisp/driver.ts';
@@ -77,10 +78,13 @@ async function runOnce(
   signal: AbortSignal | undefined,
 ): Promise<number> {
   // No policy flag: the library default (deny all, no virtual /etc).
+  // Start-up: the module is read and compiled while the runner is imported.
+  const preparing = prepareModule(cmd.module, cmd.maxMemory);
+  preparing.catch(() => {}); // reported by runPrepared
   const hasPolicy = Object.values(cmd.policy).some((v) => v.length > 0);
   const policy = hasPolicy ? (await import('../policy/flags.ts')).policyFromFlags(cmd.policy) : undefined;
-  const { run } = await import('../run.ts');
-  const { exitCode } = await run(cmd.module, {
+  const { runPrepared } = await import('../run.ts');
+  const { exitCode } = await runPrepared(preparing, {
     ...(signal === undefined ? {} : { signal }),
     args: cmd.args,
     argv0: cmd.module,

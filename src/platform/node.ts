@@ -1,9 +1,8 @@
 /**
- * The Node.js platform: real clocks, `node:crypto` randomness,
+ * The Node.js platform: real clocks, the kernel's randomness,
  * `setImmediate`, Node sockets, `node:dns` upstreams, host directories and
  * host fds as stdio.
  */
-import { randomFillSync } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DnsResolveFn } from '../dns/resolver.ts';
@@ -12,6 +11,7 @@ import { requireJspi } from '../internal/jspi.ts';
 import type { NodeDriver } from '../netdev/node/driver.ts';
 import { performanceRealtimeNs } from '../wasi/preview1/clock.ts';
 import { NodeDirectory } from '../wasi/fs/node-directory.ts';
+import { randomFill } from './node-random.ts';
 import { HostInput, HostOutput } from '../wasi/fs/node-stdio.ts';
 import type { Platform, PreopenDirectory } from './platform.ts';
 
@@ -26,7 +26,7 @@ export const NODE_PLATFORM: Platform = Object.freeze({
       return BigInt(u.user + u.system) * 1000n;
     },
   }),
-  randomFill: (buf: Uint8Array) => void randomFillSync(buf),
+  randomFill,
   macrotask: (fn: () => void) => void setImmediate(fn),
   defaultDriver: () => new (loadNodeDriver())(),
   dnsServerResolver: lazyUpstreamResolver,
@@ -57,11 +57,17 @@ function openDirectory(host: string, guest: string): PreopenDirectory {
 // WasiHost), and only then is it loaded. `socket()` is synchronous, so this
 // is a synchronous require() of the ES module (Node 22.12 and later); the
 // specifier ends as this file does: .ts when run from source, .js in dist/.
+// The bundled CLI (scripts/build-cli.ts) defines DIALTONE_NODE_DRIVER as
+// its own chunk for the driver, beside this code's chunk.
+declare const DIALTONE_NODE_DRIVER: string | undefined;
 const requireHere = createRequire(import.meta.url);
-const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const NODE_DRIVER =
+  typeof DIALTONE_NODE_DRIVER === 'string'
+    ? DIALTONE_NODE_DRIVER
+    : `../netdev/node/driver${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`;
 
 function loadNodeDriver(): typeof NodeDriver {
-  return (requireHere(`../netdev/node/driver${EXTENSION}`) as typeof import('../netdev/node/driver.ts')).NodeDriver;
+  return (requireHere(NODE_DRIVER) as typeof import('../netdev/node/driver.ts')).NodeDriver;
 }
 
 /** `upstreamResolver` (dns/node-system.ts), imported at the first name asked. */

@@ -1,6 +1,10 @@
 // Runs the real `dialtone` command in a child process.
 import { spawn } from 'node:child_process';
+import { shebangNodeOptions } from '../../bench/runners.ts';
 import { dialtoneBin, repoRoot } from './paths.ts';
+
+/** The Node options on the first line of bin/dialtone.js (--stack-size and V8's stack-switching flags). */
+export const DIALTONE_NODE_OPTIONS: readonly string[] = shebangNodeOptions(dialtoneBin);
 
 /** What a finished command gave. */
 export interface CliResult {
@@ -17,7 +21,7 @@ export function dialtone(
   args: readonly string[],
   options: { input?: Uint8Array | string; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  return runProcess(process.execPath, ['--stack-size=7800', dialtoneBin, ...args], options);
+  return runProcess(process.execPath, [...DIALTONE_NODE_OPTIONS, dialtoneBin, ...args], options);
 }
 
 /** Runs any program, collecting its output; kills it after `timeoutMs`. */
@@ -64,7 +68,7 @@ export interface RunningCli {
  * `timeoutMs` (default 30 s) whatever happens.
  */
 export function startDialtone(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): RunningCli {
-  const child = spawn(process.execPath, ['--stack-size=7800', dialtoneBin, ...args], { cwd: options.cwd ?? repoRoot, stdio: 'pipe' });
+  const child = spawn(process.execPath, [...DIALTONE_NODE_OPTIONS, dialtoneBin, ...args], { cwd: options.cwd ?? repoRoot, stdio: 'pipe' });
   let out = '';
   let err = '';
   let ended = false;

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { isatty } from 'node:tty';
 import { EAGAIN, SysError, toSysError } from '../../internal/errno.ts';
 import { Filetype } from '../constants.ts';
 import { ALWAYS_READY, Descriptor, type Filestat, type PollKind, type Readiness } from '../descriptor.ts';
 import { terminalRights, type RightsPair } from '../rights.ts';
+import { isTerminal } from './node-is-terminal.ts';
 import { toFilestat } from './stat.ts';
 
 // Stdio on host fds, for Node (the portable callbacks and fixed input are
@@ -42,7 +42,7 @@ export class HostOutput extends Descriptor {
 
   /** A terminal cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
   override possibleRights(): RightsPair {
-    return isatty(this.#fd) ? terminalRights() : super.possibleRights();
+    return isTerminal(this.#fd) ? terminalRights() : super.possibleRights();
   }
 
   override write(bufs: Uint8Array[]): number {
@@ -99,7 +99,7 @@ export class HostInput extends Descriptor {
 
   /** A terminal cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
   override possibleRights(): RightsPair {
-    return isatty(this.#fd) ? terminalRights() : super.possibleRights();
+    return isTerminal(this.#fd) ? terminalRights() : super.possibleRights();
   }
 
   override read(bufs: Uint8Array[]): number {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { isatty } from 'node:tty';
 import { EAGAIN, SysError, toSysError } from '../../internal/errno.ts';
 import type { Filetype } from '../constants.ts';
 import { Descriptor, type Filestat, type PollKind, type Readiness } from '../descriptor.ts';
 import { terminalRights, type RightsPair } from '../rights.ts';
+import { isTerminal } from './node-is-terminal.ts';
 import { fdFilestat } from './stat.ts';
 
 /** Largest read done while probing for readiness. */
@@ -87,7 +87,7 @@ export class NodeStream extends Descriptor {
 
   /** A terminal (/dev/tty) cannot seek: guests (wasi-libc's isatty) tell a terminal by that. */
   override possibleRights(): RightsPair {
-    return isatty(this.#fd) ? terminalRights() : super.possibleRights();
+    return isTerminal(this.#fd) ? terminalRights() : super.possibleRights();
   }
 
   override poll(kind: PollKind): Readiness {

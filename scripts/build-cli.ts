@@ -1,0 +1,87 @@
+// Builds the bundled CLI that bin/dialtone.js and bin/go_wasip1_wasm_exec.js
+// run: src/cli/main.ts and what it imports, as a few ES module chunks in
+// dist/cli-bundle/ instead of the ~65 files of dist/.
+//
+// Why: most of `dialtone run`'s own start-up was Node's ES module loader
+// resolving, reading and linking each file, not dialtone's code (see
+// RATIONALE.md, "Start-up: the bundled CLI"). With --splitting, every
+// `import()` the CLI makes on demand (the relay, the Wisp driver, the policy
+// parser, the profiler) stays a separate chunk, still loaded only when used.
+// Packages (ws) stay external, resolved from node_modules as before.
+//
+// The Node socket driver is loaded with a synchronous require() at a
+// guest's first socket (src/platform/node.ts): it is a second entry point,
+// node-driver.js, whose name the bundle is told through
+// DIALTONE_NODE_DRIVER so that the require() finds it beside the chunks.
+//
+// Node's built-ins are taken with process.getBuiltinModule() rather than
+// imported (builtinsAsGetters below): an ES module import of `node:fs`
+// evaluates every export, which loads Node's streams, fs/promises and
+// readline (about 8 ms) for a hello world that uses none of them.
+//
+// Usage: node scripts/build-cli.ts
+import { build, type Message, type Plugin } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where the bundled CLI goes (its entry is `main.js`). */
+export const CLI_BUNDLE_DIR = join(root, 'dist', 'cli-bundle');
+
+/** Bundles the CLI into {@link CLI_BUNDLE_DIR}; throws, listing esbuild's errors, when it cannot. */
+export async function buildCliBundle(): Promise<{ files: number; inputs: number }> {
+  // Chunk names carry content hashes: clear the old ones.
+  rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: {
+      main: join(root, 'src', 'cli', 'main.ts'),
+      // What `dialtone run` imports once it has parsed its command line; an
+      // entry only for a stable name (bench/startup-phases.ts imports it).
+      run: join(root, 'src', 'run.ts'),
+      'node-driver': join(root, 'src', 'netdev', 'node', 'driver.ts'),
+    },
+    outdir: CLI_BUNDLE_DIR,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: ['node24'],
+    packages: 'external',
+    define: { DIALTONE_NODE_DRIVER: JSON.stringify('./node-driver.js') },
+    plugins: [builtinsAsGetters],
+    sourcemap: true,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  }).catch((err: { errors?: Message[] }) => {
+    const lines = (err.errors ?? []).map((e) => `${e.location?.file ?? '?'}:${e.location?.line ?? 0}: ${e.text}`);
+    throw new Error(`CLI bundle failed:\n${lines.join('\n')}`, { cause: err });
+  });
+  return {
+    files: Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length,
+    inputs: Object.keys(result.metafile.inputs).length,
+  };
+}
+
+/**
+ * Turns each `node:` import into a CommonJS module whose exports are the
+ * built-in's own object: esbuild then reads each named import as a property
+ * when used, so only the exports the code touches are evaluated.
+ */
+const builtinsAsGetters: Plugin = {
+  name: 'builtins-as-getters',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { files, inputs } = await buildCliBundle();
+  process.stdout.write(`dist/cli-bundle: ${files} files from ${inputs} modules\n`);
+}
