@@ -1,6 +1,6 @@
-import { SysError } from '../../internal/errno.ts';
+import { EAGAIN, SysError, type Errno } from '../../internal/errno.ts';
 import { formatEndpoint, parseIpv4, parseIpv6, type Endpoint } from '../../netdev/endpoint.ts';
-import type { SocketFamily } from '../../netdev/socket.ts';
+import type { Received, SocketFamily } from '../../netdev/socket.ts';
 import type { GuestNetwork } from '../../sockets/guest-network.ts';
 import { hostFunction, valueFunction, type HostContext, type HostFunction } from '../host-function.ts';
 import { MAX_HOST_NAME_BYTES, MAX_SERVICE_NAME_BYTES } from '../limits.ts';
@@ -88,7 +88,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
         m().check(u32(out), 4);
         return settle(
           // A full fd table refuses before the connection leaves the queue.
-          spin.run(d, 'read', undefined, () => (ctx.fds.ensureRoom(), d.accept(0))),
+          spin.run(d, 'read', undefined, () => (ctx.fds.ensureRoom(), acceptLive(d))),
           (conn) => {
             const peer = safeRemote(conn);
             if (peer !== undefined && u32(addr) !== 0) encodeSockaddr(m(), u32(addr), u32(len), peer, socktypeOf(conn));
@@ -156,7 +156,7 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
         m().check(u32(oflags), 4);
         const peek = (u32(iflags) & 1) !== 0;
         return settle(
-          spin.run(d, 'read', deadlines.get(d)?.read, () => d.socket.recv(iovecs16(m(), u32(iovs), u32(n)), peek)),
+          spin.run(d, 'read', deadlines.get(d)?.read, () => receive(d, iovecs16(m(), u32(iovs), u32(n)), peek)),
           (r) => {
             if (r.from !== undefined && u32(addr) !== 0 && u32(addrLen) >= 130)
               encodeSockaddr(m(), u32(addr), u32(addrLen), r.from, socktypeOf(d));
@@ -249,6 +249,70 @@ export const CONNECT_WAIT_MS = 250;
 function boundedString(m: GuestMemory, ptr: number, len: number, max: number): string {
   if (len > max) throw new SysError('EINVAL', `name of ${len} bytes (at most ${max})`);
   return m.string(ptr, len);
+}
+
+/** Most dead connections one sock_accept drops before answering EAGAIN (the backlog bounds the queue anyway). */
+const MAX_DROPPED_PER_ACCEPT = 1024;
+
+/**
+ * The next queued connection that can still name its peer. The guest's
+ * Accept asks for the peer address at once (InitConnection in
+ * stdlib/wasip1net/fd.wasip1.go) and fails when it cannot have it, and
+ * net/http's Serve stops serving on that error (it is not temporary).
+ * A connection reset while it waited in the queue has lost its peer
+ * address (Node forgets it once the socket is destroyed) and has nothing
+ * left for the guest: it is dropped and the next one taken, as Go's own
+ * accept loop silently skips a connection aborted before it was accepted
+ * (ECONNABORTED). EAGAIN when none is left.
+ */
+function acceptLive(d: SocketDescriptor): SocketDescriptor {
+  for (let i = 0; i < MAX_DROPPED_PER_ACCEPT; i++) {
+    const conn = d.accept(0);
+    if (safeRemote(conn) !== undefined) return conn;
+    conn.close();
+  }
+  throw EAGAIN;
+}
+
+/**
+ * Errnos with which a stream's recv reports that its connection died: a
+ * reset, an abort, TCP giving up on an unreachable or silent peer.
+ */
+const CONNECTION_LOST: ReadonlySet<Errno> = new Set<Errno>([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENETRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+]);
+const END_OF_STREAM: Received = { n: 0, truncated: false };
+
+/**
+ * A recv for the guest, whose stream Read (netFD.Read in
+ * stdlib/wasip1net/fd.wasip1.go) returns a count of -1 with every error
+ * but EAGAIN/EINTR. bufio.Reader panics on a negative count ("reader
+ * returned negative count from Read"), which net/http's server recovers
+ * from and logs per connection: every client that resets its connection
+ * (wrk closing with a response unread, a browser tab closed) would crash
+ * its handler goroutine. So a stream whose connection died reads as end
+ * of stream (0 bytes, no error), which Read turns into (0, io.EOF). That is
+ * what Linux answers from the next read after reporting the reset once;
+ * bytes that arrived before the reset are still read first. Errors that
+ * are not the connection's (EBADF, ENOTCONN) stay errors, and so does the
+ * deadline's ETIMEDOUT, which SpinWait raises outside this call: Go needs
+ * it as a timeout. Datagrams keep their errors: 0 bytes there is an empty
+ * datagram, not an end.
+ */
+function receive(d: SocketDescriptor, bufs: Uint8Array[], peek: boolean): Received {
+  try {
+    return d.socket.recv(bufs, peek);
+  } catch (err) {
+    if (d.socket.type === 'stream' && err instanceof SysError && CONNECTION_LOST.has(err.errno)) return END_OF_STREAM;
+    throw err;
+  }
 }
 
 function connected(d: SocketDescriptor): boolean {
