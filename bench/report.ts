@@ -175,16 +175,21 @@ the rest of the whole run is Node's own start-up and exit.
 
 ${breakdownTable(c)}
 
-\`dialtone run\` imports only what a guest uses: the relay server, the Wisp
-driver, the policy parser, the profiler and the socket preopener when a
-flag asks for them, and Node's sockets (node:net, node:dgram, node:dns) at
-the guest's first socket; the CLI keeps Node's compile cache for its
-JavaScript (\`NODE_DISABLE_COMPILE_CACHE=1\` turns it off). What the import
-row still costs is mostly Node's ES module loader resolving, reading and
-linking each of the files that remain (about 65), not their code; V8 has no
-way to keep a compiled WebAssembly module across processes, and
-\`WebAssembly.compile\` is the small row above because V8 compiles functions
-when first called.
+\`dialtone run\` runs from a bundle (dist/cli-bundle/, a few esbuild chunks
+instead of ~65 files) and imports only what a guest uses: the relay server,
+the Wisp driver, the policy parser, the profiler and the socket preopener
+when a flag asks for them, and Node's sockets (node:net, node:dgram,
+node:dns) at the guest's first socket. It takes Node's built-ins with
+\`process.getBuiltinModule\` (an ES import of node:fs would load Node's
+streams), reads randomness from /dev/urandom rather than loading
+node:crypto, loads node:tty only for a stdio that may be a terminal, and
+reads and compiles the module while it imports the runner (so the read and
+compile rows partly overlap the import in the whole run). The CLI keeps
+Node's compile cache for its JavaScript (\`NODE_DISABLE_COMPILE_CACHE=1\`
+turns it off). V8 has no way to keep a compiled WebAssembly module across
+processes, and \`WebAssembly.compile\` is a small row because V8 compiles
+functions when first called; that compiling is part of the guest's run.
+See RATIONALE.md, "Start-up: the bundled CLI".
 
 ## CPU-bound: SHA-256 of ${c.sha256.mib} MiB
 
