@@ -59,6 +59,12 @@ export async function buildCliBundle(): Promise<{ files: number; inputs: number 
     const lines = (err.errors ?? []).map((e) => `${e.location?.file ?? '?'}:${e.location?.line ?? 0}: ${e.text}`);
     throw new Error(`CLI bundle failed:\n${lines.join('\n')}`, { cause: err });
   });
+  // A warning here is a bug at run time (an import of a built-in's lazy
+  // getter, say, "will always be undefined"): fail the build on it.
+  if (result.warnings.length > 0) {
+    const lines = result.warnings.map((w) => `${w.location?.file ?? '?'}:${w.location?.line ?? 0}: ${w.text}`);
+    throw new Error(`CLI bundle has warnings:\n${lines.join('\n')}`);
+  }
   return {
     files: Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length,
     inputs: Object.keys(result.metafile.inputs).length,
