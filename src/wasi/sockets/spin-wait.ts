@@ -1,4 +1,4 @@
-import { EAGAIN, SysError } from '../../internal/errno.ts';
+import { EAGAIN, ETIMEDOUT } from '../../internal/errno.ts';
 import type { PollKind } from '../../internal/readiness.ts';
 import type { SocketDescriptor } from './socket-descriptor.ts';
 
@@ -53,7 +53,7 @@ export class SpinWait {
       if (err !== EAGAIN) throw err;
     }
     const now = performance.now();
-    if (deadline !== undefined && now >= deadline) throw new SysError('ETIMEDOUT');
+    if (deadline !== undefined && now >= deadline) throw ETIMEDOUT;
     const prev = this.#spins.get(d);
     const count = (prev?.count ?? 0) + 1;
     this.#spins.set(d, { count, at: now, kind });
@@ -67,7 +67,7 @@ export class SpinWait {
         this.#progress(d);
         return r;
       } catch (err) {
-        if (err === EAGAIN && deadline !== undefined && performance.now() >= deadline) throw new SysError('ETIMEDOUT');
+        if (err === EAGAIN && deadline !== undefined && performance.now() >= deadline) throw ETIMEDOUT;
         throw err;
       }
     });
