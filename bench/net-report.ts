@@ -1,7 +1,8 @@
 // Renders the network benchmarks' results (bench/net.ts) as tables and as
 // the network sections of docs/benchmarks.md.
 import { formatCount, formatMs, formatRatio, table } from './format.ts';
-import type { EchoBench, HttpBench, HttpResult, IdleBench, NetResults, Outcome, ProfileRun } from './net.ts';
+import type { EchoBench, HttpBench, HttpResult, IdleBench, NetResults, Outcome, PerfRun, ProfileRun } from './net.ts';
+import { HOST_KINDS, PERF_KINDS } from './perf-split.ts';
 import { CODE_KINDS } from './profile.ts';
 import { RUNNERS, type Runner } from './runners.ts';
 import { describe } from './measure.ts';
@@ -157,6 +158,28 @@ function profileTables(p: ProfileRun): string {
   return `${kinds}\n\n${top}`;
 }
 
+/** The perf view of a profiled server: where every CPU sample of the process was, by kind. */
+function perfSection(r: PerfRun): string {
+  const rows = PERF_KINDS.map((k) => [k, `${(r.split.shares[k] * 100).toFixed(1)}%`, HOST_KINDS.includes(k) ? 'yes' : '']);
+  return `The same server and load sampled by Linux \`perf\` instead, which sees
+inside the guest's JSPI stack (V8's profiler above puts those samples in
+"(program)"): every sample of every thread of the process, ${r.split.samples} in all. The
+host, as the goal counts it, is dialtone, Node's internals and V8's glue;
+the kernel's share is the system calls themselves (the TCP/IP stack), which
+a native server pays as well.
+
+\`\`\`sh
+${r.command}
+perf record -F 999 -p PID -- sleep SECONDS
+\`\`\`
+
+Load: ${r.load}.
+
+${table(['where the CPU was (perf)', 'share of samples', 'host'], rows)}
+
+Host: **${(r.split.hostShare * 100).toFixed(1)}%** of samples.`;
+}
+
 /** The network tables printed to stdout at the end of a run. */
 export function renderNetText(n: NetResults): string {
   const parts = [netSummaryTable(n), '', goalLine(n).replaceAll('**', ''), ''];
@@ -223,7 +246,7 @@ ${p.command}
 Load: ${p.load}. Busy ${formatMs(p.summary.busyMs)} of ${formatMs(p.summary.totalMs)} profiled.
 
 ${profileTables(p)}
-`,
+${p.perf === undefined ? '' : `\n${perfSection(p.perf)}\n`}`,
   )
   .join('\n')}`;
   return `## HTTP: a Go \`net/http\` hello server under wrk

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { buildGuests, guestNative } from '../scripts/build-guests.ts';
 import { echoStreamCrc32 } from './expected.ts';
 import { describe, stats, type Command } from './measure.ts';
+import { perfAvailable, recordPerf, removePerfMap, splitPerf, type PerfSplit } from './perf-split.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { RUNNERS, type Runner, type Runners } from './runners.ts';
 import { Server, cpuPlan, httpGet, pinned, scratchDir, type CpuPlan } from './servers.ts';
@@ -105,6 +106,17 @@ export interface ProfileRun {
   /** The load it ran under, and what the load measured meanwhile. */
   load: string;
   summary: ProfileSummary;
+  /** The same server and load sampled by Linux perf (which sees inside the guest's JSPI stack), when perf is usable here. */
+  perf?: PerfRun | undefined;
+}
+
+/** A perf recording of a server under load (see bench/perf-split.ts). */
+export interface PerfRun {
+  /** The server command, as run. */
+  command: string;
+  /** The load and what it measured meanwhile. */
+  load: string;
+  split: PerfSplit;
 }
 
 /** Everything the network benchmarks measured. */
@@ -481,7 +493,43 @@ async function profileHttp(
     command: shown(root, cmd).replace(dir, 'DIR'),
     load: `wrk ${wrkArgs('http://ADDR/', load).join(' ')} after a ${options.warmupSeconds} s warm-up: ${r.requestsPerSec.toFixed(0)} requests/s while profiled`,
     summary: readProfile(dir, root),
+    perf: perfAvailable() ? await perfHttp(root, wrk, load, options, serverCmd) : undefined,
   };
+}
+
+/** dialtone's benchhttp under one wrk run, sampled by `perf record` for all but the run's first and last half second. */
+async function perfHttp(
+  root: string,
+  wrk: string,
+  load: WrkLoad,
+  options: NetOptions,
+  serverCmd: (runner: Runner, guest: string, args: readonly string[], nodeOptions?: readonly string[]) => Command,
+): Promise<PerfRun> {
+  const file = join(scratchDir('perf-http'), 'perf.data');
+  const cmd = serverCmd('dialtone', 'benchhttp', ['127.0.0.1:0'], ['--perf-basic-prof-only-functions']);
+  const seconds = Math.max(1, load.seconds - 1);
+  log(`perf: dialtone benchhttp under wrk (${options.warmupSeconds} s warm-up, ${seconds} s sampled)`);
+  const server = await Server.start('dialtone benchhttp (perf)', cmd, root);
+  let r: WrkResult;
+  try {
+    const url = `http://${server.addr}/`;
+    await runWrk(wrk, url, { ...load, seconds: options.warmupSeconds });
+    const running = runWrk(wrk, url, load);
+    await sleep(500);
+    await recordPerf(server.pid, seconds, file);
+    r = await running;
+  } finally {
+    await server.quit();
+  }
+  try {
+    return {
+      command: shown(root, cmd),
+      load: `wrk ${wrkArgs('http://ADDR/', load).join(' ')} after a ${options.warmupSeconds} s warm-up: ${r.requestsPerSec.toFixed(0)} requests/s while sampled (perf record -F 999, ${seconds} s)`,
+      split: splitPerf(file, root),
+    };
+  } finally {
+    removePerfMap(server.pid);
+  }
 }
 
 /** dialtone's benchecho serving two streams (one untimed), with `node --cpu-prof`. */
