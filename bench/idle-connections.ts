@@ -171,7 +171,8 @@ const body = [
   "What an idle connection keeps alive is small: the guest's memory grows about as native Go's does, and V8's",
   'heap and external memory by a few KiB. RSS is the rest: V8 heap capacity it has not handed back (the young',
   "generation grown under load, old-space pages holding garbage until a full GC) and malloc's free memory",
-  '(Node allocates 64 KiB for every socket read and shrinks it after); it differs from run to run by tens of',
+  '(the driver reads every socket into one shared buffer and queues small arrivals in buffers of their own size,',
+  'so that part is what V8 and Node keep per socket); it differs from run to run by tens of',
   'KiB per connection, and the host has no public API to make V8 or glibc return it while the guest is idle.',
 ].join('\n');
 process.stdout.write(`${body}\n`);
