@@ -38,12 +38,19 @@ export class GuestMemory {
 
   /** Throws EFAULT unless `[ptr, ptr+len)` lies inside memory; returns ptr as unsigned. */
   check(ptr: number, len: number): number {
-    this.#refresh();
     const p = ptr >>> 0;
     // `len` may be a guest i32 (negative when above 2^31) or a product such
     // as `count * 8` that exceeds 2^32: never wrap it back into range.
     const n = len < 0 ? len >>> 0 : len;
-    if (p + n > this.#bytes.length) throw EFAULT;
+    const size = this.#bytes.length;
+    if (p + n > size || size === 0) {
+      // Memory only grows, and growing detaches the old buffer (its views
+      // read as length 0), so the views need refreshing only when a check
+      // fails or they are detached: the `memory.buffer` getter is not free
+      // on every host call.
+      this.#refresh();
+      if (p + n > this.#bytes.length) throw EFAULT;
+    }
     return p;
   }
 

@@ -76,3 +76,25 @@ test('views follow memory.grow (the old buffer is detached)', () => {
   assert.equal(m.getU32(0), 42);
   assert.equal(m.getU32(PAGE + 4), 43);
 });
+
+test('after memory.grow the first access may be low or empty: the views are refreshed all the same', () => {
+  const raw = new WebAssembly.Memory({ initial: 1 });
+  const m = new GuestMemory(raw);
+  m.setU32(0, 42);
+  raw.grow(1);
+  assert.equal(m.bytes(0, 0).length, 0);
+  assert.equal(m.getU32(0), 42);
+  raw.grow(1);
+  assert.equal(m.getU32(0), 42);
+  assert.equal(m.transferLimit() > PAGE * 2, true);
+});
+
+test('a shared memory that grew (its old buffer stays valid) is read past the old end', () => {
+  const raw = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+  const m = new GuestMemory(raw);
+  m.setU32(0, 42);
+  raw.grow(1);
+  m.setU32(PAGE + 4, 43);
+  assert.equal(m.getU32(PAGE + 4), 43);
+  assert.throws(() => m.getU32(PAGE * 2), isEfault);
+});
