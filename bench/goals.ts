@@ -36,6 +36,16 @@ function hostShare(s: ProfileSummary): number {
   return (s.busyMs - s.byKind['guest wasm']) / s.busyMs;
 }
 
+/** Why the echo goal is not met, from the servers' CPU per GiB. */
+function echoReason(net: NetResults): string {
+  const e = net.echo.results;
+  const cpu = (k: 'dialtone' | 'wasirun' | 'native'): string => {
+    const o = e[k];
+    return o.ok ? `${k} ${formatMs(o.value.cpuPerGiB.user)} user + ${formatMs(o.value.cpuPerGiB.system)} kernel` : `${k} n/a`;
+  };
+  return `the server's CPU per GiB: ${cpu('dialtone')}, ${cpu('wasirun')}, ${cpu('native')} (the same system calls; see "TCP echo stream", and the echo profile in "Where dialtone's time goes under load")`;
+}
+
 /**
  * The goals table. `idleConnections` is the verdict line of the
  * idle-connections section, if the file has one.
@@ -78,7 +88,7 @@ export function goalsMarkdown(
       `TCP echo: at least ${GOALS.echoVsWasirun}× wasirun and ${GOALS.echoVsNative}× native`,
       `${ratio3(echoW)} wasirun, ${ratio3(echoN)} native`,
       verdict(echoMet),
-      echoMet === false ? 'per-chunk host costs: see the echo profile in "Where dialtone\'s time goes under load"' : '',
+      echoMet === false ? echoReason(net) : '',
     ]);
     for (const h of net.http) {
       const d = h.results.dialtone;

@@ -118,10 +118,10 @@ function httpTable(h: HttpBench): string {
 
 function echoTable(e: EchoBench): string {
   return table(
-    ['runner', 'MiB/s (median)', 'median time', 'min', 'max', 'times of each stream'],
+    ['runner', 'MiB/s (median)', 'median time', 'min', 'max', 'times of each stream', 'server CPU per GiB: user', 'kernel'],
     RUNNERS.map((k) => {
       const o = e.results[k];
-      if (!o.ok) return [k, o.why, '', '', '', ''];
+      if (!o.ok) return [k, o.why, '', '', '', '', '', ''];
       const ms = o.value.ms;
       const sorted = [...ms].sort((a, b) => a - b);
       return [
@@ -131,6 +131,8 @@ function echoTable(e: EchoBench): string {
         formatMs(sorted[0]!),
         formatMs(sorted[sorted.length - 1]!),
         ms.map(formatMs).join(', '),
+        formatMs(o.value.cpuPerGiB.user),
+        formatMs(o.value.cpuPerGiB.system),
       ];
     }),
   );
@@ -285,7 +287,10 @@ then half-closes and reads to EOF; its time runs from connected to the
 last byte. The echoed bytes must be exactly the ${n.echo.mib} MiB sent (CRC-32
 \`${n.echo.crc32}\`, computed separately by the bench). One untimed stream per server,
 then ${n.echo.runs === 1 ? 'one round' : `${n.echo.runs} rounds`} of one timed stream per server, taking turns as above; the
-table gives the median. ${pinningText(n)}
+table gives the median. ${pinningText(n)} The server's CPU per GiB
+(user space and kernel, from \`/proc/PID/stat\`, medians of the timed streams)
+shows where its time goes: every runner reads and writes through the same
+system calls, so the kernel's part is a floor that no host work removes.
 
 \`\`\`sh
 ${n.echo.client}

@@ -15,7 +15,7 @@ import { describe, stats, type Command } from './measure.ts';
 import { perfAvailable, recordPerf, removePerfMap, splitPerf, type PerfSplit } from './perf-split.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { RUNNERS, type Runner, type Runners } from './runners.ts';
-import { Server, cpuPlan, httpGet, pinned, scratchDir, type CpuPlan } from './servers.ts';
+import { Server, cpuPlan, httpGet, pinned, scratchDir, type CpuPlan, type CpuTimes } from './servers.ts';
 import { ensureWrk, runWrk, wrkArgs, type WrkLoad, type WrkResult } from './wrk.ts';
 
 const execFileAsync = promisify(execFile);
@@ -71,6 +71,13 @@ export interface EchoResult {
   ms: number[];
   /** MiB/s of the median stream. */
   mibPerSec: number;
+  /**
+   * The server's CPU per GiB echoed (medians over the timed streams), ms:
+   * in user space (the guest and its host) and in the kernel (system calls,
+   * loopback TCP). Every runner makes about the same system calls, so the
+   * kernel's part is a floor no host work can go under.
+   */
+  cpuPerGiB: CpuTimes;
 }
 
 /** The TCP echo benchmark. */
@@ -372,6 +379,13 @@ export async function runNetBenchmarks(root: string, runners: Runners, options: 
   const echoEntries = {} as Record<Runner, Entry>;
   for (const runner of RUNNERS) echoEntries[runner] = serverCmd(runner, 'benchecho', ['serve', '127.0.0.1:0']);
   const stream = (s: Server): Promise<number> => streamOnce(runners, s.addr, options.echoMib, crc, pinning?.load, root);
+  /** One timed stream, with the server's CPU while it ran. */
+  const timedStream = async (s: Server): Promise<{ ms: number; cpu: CpuTimes }> => {
+    const before = s.cpuTimesMs();
+    const ms = await stream(s);
+    const after = s.cpuTimesMs();
+    return { ms, cpu: { user: after.user - before.user, system: after.system - before.system } };
+  };
   const streams = await interleaved(
     'benchecho',
     echoEntries,
@@ -380,9 +394,17 @@ export async function runNetBenchmarks(root: string, runners: Runners, options: 
     async (s) => {
       await stream(s);
     },
-    stream,
+    timedStream,
   );
-  const echoResults = mapOutcomes(streams, (ms): EchoResult => ({ ms, mibPerSec: options.echoMib / (stats(ms).median / 1000) }));
+  const perGiB = 1024 / options.echoMib;
+  const echoResults = mapOutcomes(streams, (runs): EchoResult => ({
+    ms: runs.map((r) => r.ms),
+    mibPerSec: options.echoMib / (stats(runs.map((r) => r.ms)).median / 1000),
+    cpuPerGiB: {
+      user: stats(runs.map((r) => r.cpu.user)).median * perGiB,
+      system: stats(runs.map((r) => r.cpu.system)).median * perGiB,
+    },
+  }));
   const echo: EchoBench = {
     mib: options.echoMib,
     runs: options.echoRuns,

@@ -99,8 +99,14 @@ const CLOCK_TICKS: number = ((): number => {
   }
 })();
 
-/** User plus system CPU time of process `pid` (all its threads) so far, in ms. */
-export function cpuTimeMs(pid: number): number {
+/** CPU time of a process (all its threads), in ms: in user space and in the kernel. */
+export interface CpuTimes {
+  user: number;
+  system: number;
+}
+
+/** User and system CPU time of process `pid` (all its threads) so far, in ms. */
+export function cpuTimesMs(pid: number): CpuTimes {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may hold anything.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -108,7 +114,13 @@ export function cpuTimeMs(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`cannot parse /proc/${pid}/stat: ${stat}`);
-  return ((utime + stime) * 1000) / CLOCK_TICKS;
+  return { user: (utime * 1000) / CLOCK_TICKS, system: (stime * 1000) / CLOCK_TICKS };
+}
+
+/** User plus system CPU time of process `pid` (all its threads) so far, in ms. */
+export function cpuTimeMs(pid: number): number {
+  const t = cpuTimesMs(pid);
+  return t.user + t.system;
 }
 
 /** A running guest server. */
@@ -186,6 +198,11 @@ export class Server {
   /** Its CPU time so far (user + system, all threads), in ms. */
   cpuTimeMs(): number {
     return cpuTimeMs(this.pid);
+  }
+
+  /** Its CPU time so far in user space and in the kernel (all threads), in ms. */
+  cpuTimesMs(): CpuTimes {
+    return cpuTimesMs(this.pid);
   }
 
   /** Ends it: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
