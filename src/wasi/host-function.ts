@@ -1,3 +1,4 @@
+import type { SysError } from '../internal/errno.ts';
 import type { Clocks } from '../platform/platform.ts';
 import type { FdTable } from './fd-table.ts';
 import type { GuestMemory } from './memory.ts';
@@ -23,13 +24,15 @@ export interface ParamSpec {
  * `impl` returns nothing on success and throws `SysError` on failure; the
  * ABI edge (`wasi/imports.ts`) turns both into the WASI errno result. An
  * implementation that must wait returns a Promise, and only then does the
- * guest suspend.
+ * guest suspend. Where a failure is the common answer (EAGAIN to a
+ * spinning guest) it may be returned instead of thrown: each throw costs V8
+ * a stack walk to build the exception's message.
  */
 export interface HostFunction {
   readonly name: string;
   readonly params: readonly ParamSpec[];
   readonly suspending: boolean;
-  impl(...args: (number | bigint)[]): void | Promise<void>;
+  impl(...args: (number | bigint)[]): void | SysError | Promise<void | SysError>;
   /** Decodes what the raw arguments point at (an address, say) for `--trace`. */
   describe?: ((args: readonly (number | bigint)[], memory: GuestMemory) => string) | undefined;
   /**

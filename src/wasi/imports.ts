@@ -22,7 +22,7 @@ type WasmFn = (...args: (number | bigint)[]) => number | Promise<number>;
 
 /**
  * The ABI edge: turns host functions into wasm imports. A returned nothing
- * becomes errno 0, a thrown {@link SysError} its WASI number, a
+ * becomes errno 0, a thrown or returned {@link SysError} its WASI number, a
  * {@link ProcExit} unwinds the guest, anything else is reported as a host
  * bug and answered EIO (the guest never sees a host exception). Functions
  * that may wait are wrapped in `WebAssembly.Suspending`.
@@ -55,10 +55,13 @@ function edge(fn: HostFunction, onInternalError: EdgeOptions['onInternalError'])
     onInternalError(fn.name, err);
     return EIO;
   };
+  const done = (v: void | SysError): number => (v === undefined ? 0 : wasiErrno(v.errno));
   return (...args) => {
     try {
       const r = fn.impl(...args);
-      return r === undefined ? 0 : r.then(() => 0, fail);
+      if (r === undefined) return 0;
+      if (r instanceof SysError) return wasiErrno(r.errno);
+      return r.then(done, fail);
     } catch (err) {
       return fail(err);
     }

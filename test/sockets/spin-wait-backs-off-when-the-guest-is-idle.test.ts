@@ -7,34 +7,35 @@
 // with room for a loaded machine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EAGAIN } from '../../src/internal/errno.ts';
+import { EAGAIN, ETIMEDOUT, SysError } from '../../src/internal/errno.ts';
 import type { SocketDescriptor } from '../../src/wasi/sockets/socket-descriptor.ts';
 import { IDLE_AFTER_MS, MAX_IDLE_SPIN_WAIT_MS, MAX_SPIN_WAIT_MS, SpinWait } from '../../src/wasi/sockets/spin-wait.ts';
 
-/** A descriptor that is never ready until {@link ready} is called. */
-function fakeDescriptor(): { d: SocketDescriptor; ready(): void } {
+/**
+ * A descriptor whose poll says not ready (its data never arrives); `ready`
+ * wakes its waiters as a socket does when something happens.
+ */
+function fakeDescriptor(): { d: SocketDescriptor; ready(): void; pollSaysReady: { value: boolean } } {
   const wakes = new Set<() => void>();
+  const pollSaysReady = { value: false };
   const d = {
+    poll: () => ({ ready: pollSaysReady.value, nbytes: 0, hangup: false }),
     onReady(_kind: string, wake: () => void): () => void {
       wakes.add(wake);
       return () => wakes.delete(wake);
     },
   } as unknown as SocketDescriptor;
-  return { d, ready: () => [...wakes].forEach((w) => w()) };
+  return { d, ready: () => [...wakes].forEach((w) => w()), pollSaysReady };
 }
 
 const fail = (): never => {
   throw EAGAIN;
 };
 
-/** One spin: how long the call held the guest before answering EAGAIN, in ms. */
+/** One spin: how long the call held the guest before answering EAGAIN (returned, not thrown), in ms. */
 async function spinOnce(spin: SpinWait, d: SocketDescriptor, attempt: () => number = fail): Promise<number> {
   const t = performance.now();
-  try {
-    await spin.run(d, 'read', undefined, attempt);
-  } catch (err) {
-    assert.equal(err, EAGAIN);
-  }
+  assert.equal(await spin.run(d, 'read', undefined, attempt), EAGAIN);
   return performance.now() - t;
 }
 
@@ -42,7 +43,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 test('spins wait at most 10 ms while busy, up to 100 ms once the guest has been idle a second, and 10 ms again after a success', async () => {
   const spin = new SpinWait();
-  const { d } = fakeDescriptor();
+  const { d, pollSaysReady } = fakeDescriptor();
   const busy: number[] = [];
   const start = performance.now();
   while (performance.now() - start < IDLE_AFTER_MS * 0.8) busy.push(await spinOnce(spin, d));
@@ -52,7 +53,9 @@ test('spins wait at most 10 ms while busy, up to 100 ms once the guest has been 
   const idle = [await spinOnce(spin, d), await spinOnce(spin, d)];
   assert.ok(Math.max(...idle) >= MAX_IDLE_SPIN_WAIT_MS * 0.8, `idle waits ${idle.map((x) => x.toFixed(1)).join(', ')} ms`);
 
+  pollSaysReady.value = true;
   assert.equal(await spin.run(d, 'read', undefined, () => 7), 7);
+  pollSaysReady.value = false;
   const after: number[] = [];
   for (let i = 0; i < 12; i++) after.push(await spinOnce(spin, d));
   assert.ok(median(after) < MAX_IDLE_SPIN_WAIT_MS / 2, `median wait after a success ${median(after).toFixed(1)} ms`);
@@ -75,4 +78,39 @@ test('a long idle wait ends as soon as a spun descriptor is ready', async () => 
     clearTimeout(timer);
   }
   assert.ok(median(ends) < MAX_IDLE_SPIN_WAIT_MS / 2, `median wait with the connection ready after 5 ms: ${median(ends).toFixed(1)} ms`);
+});
+
+test('a socket that is not ready is not tried: EAGAIN comes back without the attempt, and a deadline past is ETIMEDOUT', async () => {
+  const spin = new SpinWait();
+  const { d, pollSaysReady } = fakeDescriptor();
+  let attempts = 0;
+  const attempt = (): number => {
+    attempts++;
+    throw EAGAIN;
+  };
+  assert.equal(await spin.run(d, 'read', undefined, attempt), EAGAIN);
+  assert.equal(attempts, 0);
+  assert.equal(await spin.run(d, 'read', performance.now() - 1, attempt), ETIMEDOUT);
+  assert.equal(attempts, 0);
+  pollSaysReady.value = true;
+  assert.equal(await spin.run(d, 'read', undefined, attempt), EAGAIN);
+  assert.equal(attempts, 1, 'a ready socket is tried');
+  // After a wait the call tries once more whatever poll says (a socket that
+  // reported readiness wrongly would otherwise never be read).
+  pollSaysReady.value = false;
+  assert.equal(await spin.run(d, 'read', undefined, () => 9), 9);
+});
+
+test('failures other than EAGAIN are still thrown', () => {
+  const spin = new SpinWait();
+  const { d, pollSaysReady } = fakeDescriptor();
+  pollSaysReady.value = true;
+  const reset = new SysError('ECONNRESET');
+  assert.throws(
+    () =>
+      spin.run(d, 'read', undefined, () => {
+        throw reset;
+      }),
+    (err) => err === reset,
+  );
 });

@@ -199,8 +199,13 @@ export function fd(ctx: HostContext): HostFunction[] {
   ];
 }
 
-/** Applies `then` to a value now, or when the Promise settles. */
-export function settle<T>(v: T | Promise<T>, then: (v: T) => void): void | Promise<void> {
-  if (v instanceof Promise) return v.then(then);
+/**
+ * Applies `then` to a value now, or when the Promise settles; a SysError in
+ * its place (a failure returned rather than thrown, see `HostFunction`) is
+ * passed on.
+ */
+export function settle<T>(v: T | SysError | Promise<T | SysError>, then: (v: T) => void): void | SysError | Promise<void | SysError> {
+  if (v instanceof Promise) return v.then((x) => (x instanceof SysError ? x : then(x)));
+  if (v instanceof SysError) return v;
   then(v);
 }

@@ -1,4 +1,4 @@
-import { EAGAIN, ETIMEDOUT } from '../../internal/errno.ts';
+import { EAGAIN, ETIMEDOUT, type SysError } from '../../internal/errno.ts';
 import type { PollKind } from '../../internal/readiness.ts';
 import type { SocketDescriptor } from './socket-descriptor.ts';
 
@@ -33,6 +33,13 @@ const SPIN_MEMORY_MS = 1000;
  * guest's long wait delays is a goroutine woken by its own timer alone
  * (up to {@link MAX_IDLE_SPIN_WAIT_MS} late).
  */
+/**
+ * What {@link SpinWait.run} gives: the attempt's value, or EAGAIN or
+ * ETIMEDOUT *returned*. These are the guest's everyday answers (several per
+ * request), and each throw costs V8 a stack walk to build its message.
+ */
+export type Spun<T> = T | SysError | Promise<T | SysError>;
+
 export class SpinWait {
   /** Consecutive EAGAINs per descriptor, and when it last spun. */
   readonly #spins = new Map<SocketDescriptor, { count: number; at: number; kind: PollKind }>();
@@ -40,24 +47,29 @@ export class SpinWait {
   #lastProgress = performance.now();
 
   /**
-   * Runs `attempt`; on EAGAIN, either rethrows at once (the first few
-   * times) or waits as described and tries once more. `deadline`
-   * (performance.now() time) turns EAGAIN past it into ETIMEDOUT.
+   * Runs `attempt` if `d` is ready for `kind` (an attempt on a socket that
+   * is not would only throw EAGAIN); on EAGAIN, either answers it at once
+   * (the first few times) or waits as described and tries once more, ready
+   * or not. `deadline` (performance.now() time) turns EAGAIN past it into
+   * ETIMEDOUT. EAGAIN and ETIMEDOUT are returned (see {@link Spun}); any
+   * other failure of `attempt` is thrown.
    */
-  run<T>(d: SocketDescriptor, kind: PollKind, deadline: number | undefined, attempt: () => T): T | Promise<T> {
-    try {
-      const r = attempt();
-      this.#progress(d);
-      return r;
-    } catch (err) {
-      if (err !== EAGAIN) throw err;
+  run<T>(d: SocketDescriptor, kind: PollKind, deadline: number | undefined, attempt: () => T): Spun<T> {
+    if (d.poll(kind).ready) {
+      try {
+        const r = attempt();
+        this.#progress(d);
+        return r;
+      } catch (err) {
+        if (err !== EAGAIN) throw err;
+      }
     }
     const now = performance.now();
-    if (deadline !== undefined && now >= deadline) throw ETIMEDOUT;
+    if (deadline !== undefined && now >= deadline) return ETIMEDOUT;
     const prev = this.#spins.get(d);
     const count = (prev?.count ?? 0) + 1;
     this.#spins.set(d, { count, at: now, kind });
-    if (count <= 2) throw EAGAIN;
+    if (count <= 2) return EAGAIN;
     const cap = now - this.#lastProgress >= IDLE_AFTER_MS ? MAX_IDLE_SPIN_WAIT_MS : MAX_SPIN_WAIT_MS;
     let ms = Math.min(cap, 2 ** (count - 3));
     if (deadline !== undefined) ms = Math.max(0, Math.min(ms, deadline - now));
@@ -67,8 +79,8 @@ export class SpinWait {
         this.#progress(d);
         return r;
       } catch (err) {
-        if (err === EAGAIN && deadline !== undefined && performance.now() >= deadline) throw ETIMEDOUT;
-        throw err;
+        if (err !== EAGAIN) throw err;
+        return deadline !== undefined && performance.now() >= deadline ? ETIMEDOUT : EAGAIN;
       }
     });
   }

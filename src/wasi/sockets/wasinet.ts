@@ -86,8 +86,10 @@ export function wasinet(ctx: HostContext, net: GuestNetwork): HostFunction[] {
       (fd, out, addr, len) => {
         const d = sock(fd);
         m().check(u32(out), 4);
+        // A full fd table refuses before the connection leaves the queue
+        // (and, as accept(2), whether or not one is waiting).
+        ctx.fds.ensureRoom();
         return settle(
-          // A full fd table refuses before the connection leaves the queue.
           spin.run(d, 'read', undefined, () => (ctx.fds.ensureRoom(), acceptLive(d))),
           (conn) => {
             const peer = safeRemote(conn);
