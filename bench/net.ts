@@ -108,6 +108,8 @@ export interface IdleBench {
 /** A CPU profile of dialtone under load. */
 export interface ProfileRun {
   what: string;
+  /** For an HTTP server: its socket library (as in {@link HttpBench.library}). */
+  library?: string | undefined;
   /** The profiled command (with taskset, if pinned). */
   command: string;
   /** The load it ran under, and what the load measured meanwhile. */
@@ -153,6 +155,8 @@ const HTTP_GUESTS = [
   { guest: 'benchhttp', library: 'dispatchrun/net', args: (addr: string) => [addr], greeting: 'hello from benchhttp' },
   { guest: 'wasinetapp', library: 'egdaemon/wasinet', args: (addr: string) => ['serve', addr], greeting: 'hello from wasinet' },
 ] as const;
+/** One of the HTTP servers the bench loads. */
+type HttpGuest = (typeof HTTP_GUESTS)[number];
 
 /** Fails unless GET /check answers 200 with exactly `body`. */
 async function checkHello(server: Server, body: string): Promise<void> {
@@ -427,10 +431,8 @@ export async function runNetBenchmarks(root: string, runners: Runners, options: 
 
   const profiles: ProfileRun[] = [];
   if (options.profile === 'always' || (options.profile === 'auto' && !goalMet)) {
-    profiles.push(
-      await profileHttp(root, wrk, load, options, serverCmd),
-      await profileEcho(root, runners, options, crc, pinning, serverCmd),
-    );
+    for (const g of HTTP_GUESTS) profiles.push(await profileHttp(root, wrk, load, options, serverCmd, g));
+    profiles.push(await profileEcho(root, runners, options, crc, pinning, serverCmd));
   }
 
   return {
@@ -496,11 +498,12 @@ async function profileHttp(
   load: WrkLoad,
   options: NetOptions,
   serverCmd: (runner: Runner, guest: string, args: readonly string[], nodeOptions?: readonly string[]) => Command,
+  g: HttpGuest,
 ): Promise<ProfileRun> {
-  const dir = scratchDir('cpuprofile-http');
-  const cmd = serverCmd('dialtone', 'benchhttp', ['127.0.0.1:0'], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  log(`profile: dialtone benchhttp under wrk (${options.warmupSeconds} s warm-up, ${load.seconds} s profiled load)`);
-  const server = await Server.start('dialtone benchhttp (profiled)', cmd, root);
+  const dir = scratchDir(`cpuprofile-${g.guest}`);
+  const cmd = serverCmd('dialtone', g.guest, g.args('127.0.0.1:0'), ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  log(`profile: dialtone ${g.guest} under wrk (${options.warmupSeconds} s warm-up, ${load.seconds} s profiled load)`);
+  const server = await Server.start(`dialtone ${g.guest} (profiled)`, cmd, root);
   let r: WrkResult;
   try {
     const url = `http://${server.addr}/`;
@@ -511,27 +514,29 @@ async function profileHttp(
     if (exit.code !== 0) log(`profiled dialtone exited with ${String(exit.code ?? exit.signal)}`);
   }
   return {
-    what: 'HTTP: benchhttp (dispatchrun/net) under wrk',
+    what: `HTTP: ${g.guest} (${g.library}) under wrk`,
+    library: g.library,
     command: shown(root, cmd).replace(dir, 'DIR'),
     load: `wrk ${wrkArgs('http://ADDR/', load).join(' ')} after a ${options.warmupSeconds} s warm-up: ${r.requestsPerSec.toFixed(0)} requests/s while profiled`,
     summary: readProfile(dir, root),
-    perf: perfAvailable() ? await perfHttp(root, wrk, load, options, serverCmd) : undefined,
+    perf: perfAvailable() ? await perfHttp(root, wrk, load, options, serverCmd, g) : undefined,
   };
 }
 
-/** dialtone's benchhttp under one wrk run, sampled by `perf record` for all but the run's first and last half second. */
+/** The same server and load as {@link profileHttp}, sampled by Linux perf instead of V8's profiler. */
 async function perfHttp(
   root: string,
   wrk: string,
   load: WrkLoad,
   options: NetOptions,
   serverCmd: (runner: Runner, guest: string, args: readonly string[], nodeOptions?: readonly string[]) => Command,
+  g: HttpGuest,
 ): Promise<PerfRun> {
-  const file = join(scratchDir('perf-http'), 'perf.data');
-  const cmd = serverCmd('dialtone', 'benchhttp', ['127.0.0.1:0'], ['--perf-basic-prof-only-functions']);
+  const file = join(scratchDir(`perf-${g.guest}`), 'perf.data');
+  const cmd = serverCmd('dialtone', g.guest, g.args('127.0.0.1:0'), ['--perf-basic-prof-only-functions']);
   const seconds = Math.max(1, load.seconds - 1);
-  log(`perf: dialtone benchhttp under wrk (${options.warmupSeconds} s warm-up, ${seconds} s sampled)`);
-  const server = await Server.start('dialtone benchhttp (perf)', cmd, root);
+  log(`perf: dialtone ${g.guest} under wrk (${options.warmupSeconds} s warm-up, ${seconds} s sampled)`);
+  const server = await Server.start(`dialtone ${g.guest} (perf)`, cmd, root);
   let r: WrkResult;
   try {
     const url = `http://${server.addr}/`;
@@ -554,7 +559,6 @@ async function perfHttp(
   }
 }
 
-/** dialtone's benchecho serving two streams (one untimed), with `node --cpu-prof`. */
 async function profileEcho(
   root: string,
   runners: Runners,
