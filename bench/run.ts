@@ -59,7 +59,7 @@ function parseOptions(argv: readonly string[]): Options {
       'wrk-runs': { type: 'string', default: '3' },
       'wrk-connections': { type: 'string', default: '16' },
       'echo-mib': { type: 'string', default: '256' },
-      'echo-runs': { type: 'string', default: '3' },
+      'echo-runs': { type: 'string', default: '7' },
       'idle-seconds': { type: 'string', default: '10' },
       profile: { type: 'string', default: 'auto' },
       out: { type: 'string', default: join(root, 'docs', 'benchmarks.md') },
