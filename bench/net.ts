@@ -491,7 +491,32 @@ async function measureIdle(
   }
 }
 
-/** dialtone's benchhttp under one wrk run, with `node --cpu-prof`. */
+/**
+ * Starts server `cmd`, warms it up with wrk for `warmupSeconds`, then runs
+ * `load` while `during` (if given) runs beside it, and stops the server.
+ */
+async function underWrk(
+  root: string,
+  wrk: string,
+  label: string,
+  cmd: Command,
+  load: WrkLoad,
+  warmupSeconds: number,
+  during?: (server: Server) => Promise<void>,
+): Promise<{ r: WrkResult; pid: number }> {
+  const server = await Server.start(label, cmd, root);
+  try {
+    const url = `http://${server.addr}/`;
+    await runWrk(wrk, url, { ...load, seconds: warmupSeconds });
+    const [r] = await Promise.all([runWrk(wrk, url, load), during?.(server)]);
+    return { r, pid: server.pid };
+  } finally {
+    const exit = await server.quit();
+    if (exit.code !== 0) log(`${label} exited with ${String(exit.code ?? exit.signal)}`);
+  }
+}
+
+/** A dialtone HTTP server under one wrk run, with `node --cpu-prof`. */
 async function profileHttp(
   root: string,
   wrk: string,
@@ -503,16 +528,7 @@ async function profileHttp(
   const dir = scratchDir(`cpuprofile-${g.guest}`);
   const cmd = serverCmd('dialtone', g.guest, g.args('127.0.0.1:0'), ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   log(`profile: dialtone ${g.guest} under wrk (${options.warmupSeconds} s warm-up, ${load.seconds} s profiled load)`);
-  const server = await Server.start(`dialtone ${g.guest} (profiled)`, cmd, root);
-  let r: WrkResult;
-  try {
-    const url = `http://${server.addr}/`;
-    await runWrk(wrk, url, { ...load, seconds: options.warmupSeconds });
-    r = await runWrk(wrk, url, load);
-  } finally {
-    const exit = await server.quit();
-    if (exit.code !== 0) log(`profiled dialtone exited with ${String(exit.code ?? exit.signal)}`);
-  }
+  const { r } = await underWrk(root, wrk, `dialtone ${g.guest} (profiled)`, cmd, load, options.warmupSeconds);
   return {
     what: `HTTP: ${g.guest} (${g.library}) under wrk`,
     library: g.library,
@@ -536,18 +552,10 @@ async function perfHttp(
   const cmd = serverCmd('dialtone', g.guest, g.args('127.0.0.1:0'), ['--perf-basic-prof-only-functions']);
   const seconds = Math.max(1, load.seconds - 1);
   log(`perf: dialtone ${g.guest} under wrk (${options.warmupSeconds} s warm-up, ${seconds} s sampled)`);
-  const server = await Server.start(`dialtone ${g.guest} (perf)`, cmd, root);
-  let r: WrkResult;
-  try {
-    const url = `http://${server.addr}/`;
-    await runWrk(wrk, url, { ...load, seconds: options.warmupSeconds });
-    const running = runWrk(wrk, url, load);
+  const { r, pid } = await underWrk(root, wrk, `dialtone ${g.guest} (perf)`, cmd, load, options.warmupSeconds, async (server) => {
     await sleep(500);
     await recordPerf(server.pid, seconds, file);
-    r = await running;
-  } finally {
-    await server.quit();
-  }
+  });
   try {
     return {
       command: shown(root, cmd),
@@ -555,7 +563,7 @@ async function perfHttp(
       split: splitPerf(file, root),
     };
   } finally {
-    removePerfMap(server.pid);
+    removePerfMap(pid);
   }
 }
 

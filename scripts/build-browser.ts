@@ -7,9 +7,10 @@
 // browser, fails on any `node:` import, and this script then names the
 // chain of imports that reached it.
 // Usage: node scripts/build-browser.ts
-import { build, type Message } from 'esbuild';
+import { build } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFailed } from './esbuild-messages.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -43,10 +44,7 @@ async function bundle(entry: string, outfile: string): Promise<{ bytes: number; 
     metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
-  }).catch((err: { errors?: Message[] }) => {
-    const lines = (err.errors ?? []).map((e) => `${e.location?.file ?? '?'}:${e.location?.line ?? 0}: ${e.text}`);
-    throw new Error(`browser bundle failed:\n${lines.join('\n')}`, { cause: err });
-  });
+  }).catch(buildFailed('browser bundle'));
   const out = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
   return { bytes: out?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs).sort() };
 }

@@ -20,10 +20,11 @@
 // readline (about 8 ms) for a hello world that uses none of them.
 //
 // Usage: node scripts/build-cli.ts
-import { build, type Message, type Plugin } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFailed, formatMessages } from './esbuild-messages.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -55,15 +56,11 @@ export async function buildCliBundle(): Promise<{ files: number; inputs: number 
     metafile: true,
     legalComments: 'none',
     logLevel: 'silent',
-  }).catch((err: { errors?: Message[] }) => {
-    const lines = (err.errors ?? []).map((e) => `${e.location?.file ?? '?'}:${e.location?.line ?? 0}: ${e.text}`);
-    throw new Error(`CLI bundle failed:\n${lines.join('\n')}`, { cause: err });
-  });
+  }).catch(buildFailed('CLI bundle'));
   // A warning here is a bug at run time (an import of a built-in's lazy
   // getter, say, "will always be undefined"): fail the build on it.
   if (result.warnings.length > 0) {
-    const lines = result.warnings.map((w) => `${w.location?.file ?? '?'}:${w.location?.line ?? 0}: ${w.text}`);
-    throw new Error(`CLI bundle has warnings:\n${lines.join('\n')}`);
+    throw new Error(`CLI bundle has warnings:\n${formatMessages(result.warnings)}`);
   }
   return {
     files: Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length,

@@ -56,13 +56,8 @@ export class SpinWait {
    */
   run<T>(d: SocketDescriptor, kind: PollKind, deadline: number | undefined, attempt: () => T): Spun<T> {
     if (d.poll(kind).ready) {
-      try {
-        const r = attempt();
-        this.#progress(d);
-        return r;
-      } catch (err) {
-        if (err !== EAGAIN) throw err;
-      }
+      const r = this.#try(d, attempt);
+      if (r !== EAGAIN) return r;
     }
     const now = performance.now();
     if (deadline !== undefined && now >= deadline) return ETIMEDOUT;
@@ -74,15 +69,21 @@ export class SpinWait {
     let ms = Math.min(cap, 2 ** (count - 3));
     if (deadline !== undefined) ms = Math.max(0, Math.min(ms, deadline - now));
     return this.#wait(ms).then(() => {
-      try {
-        const r = attempt();
-        this.#progress(d);
-        return r;
-      } catch (err) {
-        if (err !== EAGAIN) throw err;
-        return deadline !== undefined && performance.now() >= deadline ? ETIMEDOUT : EAGAIN;
-      }
+      const r = this.#try(d, attempt);
+      return r === EAGAIN && deadline !== undefined && performance.now() >= deadline ? ETIMEDOUT : r;
     });
+  }
+
+  /** Runs `attempt`: its value (a success, which ends the spin) or EAGAIN; other failures are thrown. */
+  #try<T>(d: SocketDescriptor, attempt: () => T): T | SysError {
+    try {
+      const r = attempt();
+      this.#progress(d);
+      return r;
+    } catch (err) {
+      if (err !== EAGAIN) throw err;
+      return EAGAIN;
+    }
   }
 
   /** Resolves after `ms`, or as soon as any recently spun descriptor is ready. */
