@@ -16,9 +16,25 @@ import { createRequire } from 'node:module';
 /** The V8 flags dialtone's bins need; their shebang lines pass them too. */
 const FLAGS = ['--wasm-stack-switching-stack-size=8192', '--no-concurrent-sparkplug'];
 
+/**
+ * The flag's name: `--a-b` of `--a-b=1`, and `--b` of `--no-b`, so a value the user chose is kept.
+ * @param {string} flag
+ */
+const flagName = (flag) => (flag.split('=')[0] ?? flag).replace(/^--no-/, '--');
+
+/**
+ * Which of {@link FLAGS} `execArgv` does not pass, with any value.
+ * @param {readonly string[]} execArgv
+ * @returns {string[]}
+ */
+export function missingFlags(execArgv) {
+  const given = new Set(execArgv.map(flagName));
+  return FLAGS.filter((flag) => !given.has(flagName(flag)));
+}
+
 /** Sets whichever of {@link FLAGS} the command line did not pass. */
 export function setStackFlags() {
-  const missing = FLAGS.filter((flag) => !process.execArgv.includes(flag));
+  const missing = missingFlags(process.execArgv);
   if (missing.length === 0) return; // start-up: node:v8 not loaded
   const v8 = process.getBuiltinModule?.('node:v8') ?? createRequire(import.meta.url)('node:v8');
   v8.setFlagsFromString(missing.join(' '));

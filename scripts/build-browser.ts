@@ -49,7 +49,7 @@ async function bundle(entry: string, outfile: string): Promise<{ bytes: number; 
   return { bytes: out?.bytes ?? 0, inputs: Object.keys(result.metafile.inputs).sort() };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   const { bytes, inputs } = await buildBrowserBundle();
   process.stdout.write(`dist/dialtone.browser.js: ${(bytes / 1024).toFixed(0)} KiB from ${inputs.length} modules\n`);
 }

@@ -94,7 +94,7 @@ const builtinsAsGetters: Plugin = {
   },
 };
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   const { files, inputs } = await buildCliBundle();
   process.stdout.write(`dist/cli-bundle: ${files} files from ${inputs} modules\n`);
 }

@@ -45,7 +45,7 @@ export function buildGuests(names: readonly string[] = guestNames()): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   const names = process.argv.slice(2);
   buildGuests(names.length > 0 ? names : guestNames());
 }

@@ -149,7 +149,7 @@ function install(requirements: readonly DebianRequirement[]): void {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
   const args = process.argv.slice(2);
   const reqs = args.map((a): DebianRequirement => {
     const [program = '', pkg = program] = a.split('=');

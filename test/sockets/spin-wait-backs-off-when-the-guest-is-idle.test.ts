@@ -80,7 +80,7 @@ test('a long idle wait ends as soon as a spun descriptor is ready', async () => 
   assert.ok(median(ends) < MAX_IDLE_SPIN_WAIT_MS / 2, `median wait with the connection ready after 5 ms: ${median(ends).toFixed(1)} ms`);
 });
 
-test('a socket that is not ready is not tried: EAGAIN comes back without the attempt, and a deadline past is ETIMEDOUT', async () => {
+test('a spinning socket that is not ready is not tried again: EAGAIN comes back without the attempt, and a deadline past is ETIMEDOUT', async () => {
   const spin = new SpinWait();
   const { d, pollSaysReady } = fakeDescriptor();
   let attempts = 0;
@@ -89,28 +89,43 @@ test('a socket that is not ready is not tried: EAGAIN comes back without the att
     throw EAGAIN;
   };
   assert.equal(await spin.run(d, 'read', undefined, attempt), EAGAIN);
-  assert.equal(attempts, 0);
+  assert.equal(attempts, 1, 'a descriptor not yet spinning is tried');
+  assert.equal(await spin.run(d, 'read', undefined, attempt), EAGAIN);
+  assert.equal(attempts, 1, 'spinning and not ready: not tried');
   assert.equal(await spin.run(d, 'read', performance.now() - 1, attempt), ETIMEDOUT);
-  assert.equal(attempts, 0);
+  assert.equal(attempts, 1);
   pollSaysReady.value = true;
   assert.equal(await spin.run(d, 'read', undefined, attempt), EAGAIN);
-  assert.equal(attempts, 1, 'a ready socket is tried');
+  assert.equal(attempts, 3, 'a ready socket is tried (and, its third EAGAIN in a row, again after a wait)');
   // After a wait the call tries once more whatever poll says (a socket that
   // reported readiness wrongly would otherwise never be read).
   pollSaysReady.value = false;
   assert.equal(await spin.run(d, 'read', undefined, () => 9), 9);
 });
 
-test('failures other than EAGAIN are still thrown', () => {
+test('failures other than EAGAIN are thrown at once, readiness or not, and end the spin', async () => {
   const spin = new SpinWait();
   const { d, pollSaysReady } = fakeDescriptor();
-  pollSaysReady.value = true;
-  const reset = new SysError('ECONNRESET');
+  const notConnected = new SysError('ENOTCONN');
+  const failing = (): never => {
+    throw notConnected;
+  };
+  // As a read on a listener: poll says "not ready", the call itself fails.
   assert.throws(
-    () =>
-      spin.run(d, 'read', undefined, () => {
-        throw reset;
-      }),
-    (err) => err === reset,
+    () => spin.run(d, 'read', undefined, failing),
+    (err) => err === notConnected,
+  );
+  // Spinning (EAGAIN), then the socket fails: poll reports a pending error as ready, so it is tried.
+  assert.equal(await spin.run(d, 'read', undefined, fail), EAGAIN);
+  pollSaysReady.value = true;
+  assert.throws(
+    () => spin.run(d, 'read', undefined, failing),
+    (err) => err === notConnected,
+  );
+  pollSaysReady.value = false;
+  assert.throws(
+    () => spin.run(d, 'read', undefined, failing),
+    (err) => err === notConnected,
+    'the failure ended the spin: tried again at once',
   );
 });

@@ -47,15 +47,18 @@ export class SpinWait {
   #lastProgress = performance.now();
 
   /**
-   * Runs `attempt` if `d` is ready for `kind` (an attempt on a socket that
-   * is not would only throw EAGAIN); on EAGAIN, either answers it at once
-   * (the first few times) or waits as described and tries once more, ready
-   * or not. `deadline` (performance.now() time) turns EAGAIN past it into
-   * ETIMEDOUT. EAGAIN and ETIMEDOUT are returned (see {@link Spun}); any
-   * other failure of `attempt` is thrown.
+   * Runs `attempt`; on EAGAIN, either answers it at once (the first few
+   * times) or waits as described and tries once more. While `d` is
+   * spinning (its last attempt answered EAGAIN) and not ready for `kind`,
+   * the attempt is skipped: it would only throw EAGAIN again. A descriptor
+   * not spinning is always tried, so a call that fails for another reason
+   * (a read on a listener) fails at once. `deadline` (performance.now()
+   * time) turns EAGAIN past it into ETIMEDOUT. EAGAIN and ETIMEDOUT are
+   * returned (see {@link Spun}); any other failure of `attempt` is thrown,
+   * and ends the spin.
    */
   run<T>(d: SocketDescriptor, kind: PollKind, deadline: number | undefined, attempt: () => T): Spun<T> {
-    if (d.poll(kind).ready) {
+    if (!this.#spins.has(d) || d.poll(kind).ready) {
       const r = this.#try(d, attempt);
       if (r !== EAGAIN) return r;
     }
@@ -81,7 +84,10 @@ export class SpinWait {
       this.#progress(d);
       return r;
     } catch (err) {
-      if (err !== EAGAIN) throw err;
+      if (err !== EAGAIN) {
+        this.#spins.delete(d);
+        throw err;
+      }
       return EAGAIN;
     }
   }
