@@ -15,7 +15,7 @@ export function copyOut(queue: Uint8Array[], bufs: readonly Uint8Array[], consum
     while (off < buf.length && qi < queue.length) {
       const head = queue[qi] as Uint8Array;
       const n = Math.min(head.length - qoff, buf.length - off);
-      buf.set(head.subarray(qoff, qoff + n), off);
+      buf.set(qoff === 0 && n === head.length ? head : head.subarray(qoff, qoff + n), off);
       off += n;
       qoff += n;
       if (qoff === head.length) {

@@ -12,6 +12,7 @@
  * do not each pin a slab. A drained queue holds no memory.
  * @module
  */
+import { copyOut } from './buffers.ts';
 
 /** Size of a reusable slab. */
 export const SLAB_SIZE = 64 * 1024;
@@ -90,39 +91,19 @@ export class ByteQueue {
    * pool. Returns the bytes copied.
    */
   copyOut(bufs: readonly Uint8Array[], consume: boolean): number {
-    const chunks = this.#chunks;
-    let total = 0;
-    let qi = 0;
-    let qoff = 0;
-    for (const buf of bufs) {
-      let off = 0;
-      while (off < buf.length && qi < chunks.length) {
-        const head = chunks[qi] as Uint8Array;
-        const k = Math.min(head.length - qoff, buf.length - off);
-        buf.set(qoff === 0 && k === head.length ? head : head.subarray(qoff, qoff + k), off);
-        off += k;
-        qoff += k;
-        if (qoff === head.length) {
-          qi++;
-          qoff = 0;
-        }
-      }
-      total += off;
-      if (qi === chunks.length) break;
-    }
+    const before = this.#chunks.length;
+    const n = copyOut(this.#chunks, bufs, consume);
     if (consume) {
-      for (let i = 0; i < qi; i++) {
+      // copyOut removed the chunks it drained from the front; their slabs go back.
+      const drained = before - this.#chunks.length;
+      for (let i = 0; i < drained; i++) {
         const slab = this.#slabs[i];
         if (slab !== undefined) releaseSlab(slab);
       }
-      if (qi > 0) {
-        chunks.splice(0, qi);
-        this.#slabs.splice(0, qi);
-      }
-      if (qoff > 0) chunks[0] = (chunks[0] as Uint8Array).subarray(qoff);
-      this.#length -= total;
+      this.#slabs.splice(0, drained);
+      this.#length -= n;
     }
-    return total;
+    return n;
   }
 
   /** Drops everything queued. */

@@ -17,6 +17,12 @@ export interface ParamSpec {
 }
 
 /**
+ * A host function's outcome: a value now, a failure returned rather than
+ * thrown (see {@link HostFunction}), or either later.
+ */
+export type HostResult<T> = T | SysError | Promise<T | SysError>;
+
+/**
  * A host function as dialtone defines it: the wasm-visible name and
  * parameters, whether it may need to wait (then it is wrapped in
  * `WebAssembly.Suspending`), and its implementation.
@@ -32,7 +38,7 @@ export interface HostFunction {
   readonly name: string;
   readonly params: readonly ParamSpec[];
   readonly suspending: boolean;
-  impl(...args: (number | bigint)[]): void | SysError | Promise<void | SysError>;
+  impl(...args: (number | bigint)[]): HostResult<void>;
   /** Decodes what the raw arguments point at (an address, say) for `--trace`. */
   describe?: ((args: readonly (number | bigint)[], memory: GuestMemory) => string) | undefined;
   /**

@@ -1,6 +1,7 @@
-import { EAGAIN, type SysError } from '../../internal/errno.ts';
+import { EAGAIN } from '../../internal/errno.ts';
 import { FdFlags } from '../constants.ts';
 import type { Descriptor, PollKind } from '../descriptor.ts';
+import type { HostResult } from '../host-function.ts';
 
 /**
  * Runs a non-blocking I/O attempt and, if it would block (EAGAIN) on a
@@ -9,7 +10,7 @@ import type { Descriptor, PollKind } from '../descriptor.ts';
  * what Go's netpoller expects. `attempt` must re-read guest memory each time: memory
  * may have grown (and its buffer moved) while the guest was suspended.
  */
-export function untilReady<T>(d: Descriptor, kind: PollKind, attempt: () => T): T | SysError | Promise<T | SysError> {
+export function untilReady<T>(d: Descriptor, kind: PollKind, attempt: () => T): HostResult<T> {
   try {
     return attempt();
   } catch (err) {

@@ -1,7 +1,7 @@
 import { SysError } from '../../internal/errno.ts';
 import { FstFlags, PreopenType, Rights, Whence } from '../constants.ts';
 import type { Filestat, SetTimes } from '../descriptor.ts';
-import { hostFunction, type HostContext, type HostFunction } from '../host-function.ts';
+import { hostFunction, type HostContext, type HostFunction, type HostResult } from '../host-function.ts';
 import { encodeUtf8, type GuestMemory } from '../memory.ts';
 import { untilReady } from './blocking.ts';
 
@@ -204,7 +204,7 @@ export function fd(ctx: HostContext): HostFunction[] {
  * its place (a failure returned rather than thrown, see `HostFunction`) is
  * passed on.
  */
-export function settle<T>(v: T | SysError | Promise<T | SysError>, then: (v: T) => void): void | SysError | Promise<void | SysError> {
+export function settle<T>(v: HostResult<T>, then: (v: T) => void): HostResult<void> {
   if (v instanceof Promise) return v.then((x) => (x instanceof SysError ? x : then(x)));
   if (v instanceof SysError) return v;
   then(v);

@@ -1,6 +1,7 @@
 import { EAGAIN, ETIMEDOUT, type SysError } from '../../internal/errno.ts';
 import type { PollKind } from '../../internal/readiness.ts';
 import type { SocketDescriptor } from './socket-descriptor.ts';
+import type { HostResult } from '../host-function.ts';
 
 /** The longest a spinning guest is held before it hears EAGAIN again, while it is busy. */
 export const MAX_SPIN_WAIT_MS = 10;
@@ -33,13 +34,6 @@ const SPIN_MEMORY_MS = 1000;
  * guest's long wait delays is a goroutine woken by its own timer alone
  * (up to {@link MAX_IDLE_SPIN_WAIT_MS} late).
  */
-/**
- * What {@link SpinWait.run} gives: the attempt's value, or EAGAIN or
- * ETIMEDOUT *returned*. These are the guest's everyday answers (several per
- * request), and each throw costs V8 a stack walk to build its message.
- */
-export type Spun<T> = T | SysError | Promise<T | SysError>;
-
 export class SpinWait {
   /** Consecutive EAGAINs per descriptor, and when it last spun. */
   readonly #spins = new Map<SocketDescriptor, { count: number; at: number; kind: PollKind }>();
@@ -54,10 +48,11 @@ export class SpinWait {
    * not spinning is always tried, so a call that fails for another reason
    * (a read on a listener) fails at once. `deadline` (performance.now()
    * time) turns EAGAIN past it into ETIMEDOUT. EAGAIN and ETIMEDOUT are
-   * returned (see {@link Spun}); any other failure of `attempt` is thrown,
+   * returned, not thrown (they are the guest's everyday answers, several
+   * per request, and each throw costs V8 a stack walk); any other failure of `attempt` is thrown,
    * and ends the spin.
    */
-  run<T>(d: SocketDescriptor, kind: PollKind, deadline: number | undefined, attempt: () => T): Spun<T> {
+  run<T>(d: SocketDescriptor, kind: PollKind, deadline: number | undefined, attempt: () => T): HostResult<T> {
     if (!this.#spins.has(d) || d.poll(kind).ready) {
       const r = this.#try(d, attempt);
       if (r !== EAGAIN) return r;
